@@ -1,0 +1,230 @@
+"""What a given deal means: utilities, support, votes, ratification and feasibility.
+
+This module is the single source of truth for every fact the planner reports about a
+deal. It follows the "Meaning" section of the workbook format word by word and never
+looks at a solver's variables. Vote thresholds are compared in exact rational
+arithmetic, so a strict majority at exactly half the weight is decided exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Mapping
+
+from .model import Body, Instance
+
+SUPPORT_TOLERANCE = 1e-6
+"""A group supports a deal when its utility is at least its reservation minus this."""
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A Level-I agreement: one option per issue, plus side payments.
+
+    ``payments`` maps a group to the domestic payment it receives from its negotiator;
+    ``transfers`` holds one amount per row of the instance's Transfers, in order.
+    """
+
+    package: Mapping[str, str]
+    payments: Mapping[str, float] = field(default_factory=dict)
+    transfers: tuple[float, ...] = ()
+
+    def transfer(self, k: int) -> float:
+        return self.transfers[k] if k < len(self.transfers) else 0.0
+
+
+@dataclass(frozen=True)
+class BodyVote:
+    body: str
+    side: str
+    yes_weight: float
+    total_weight: float
+    yes_count: int
+    member_count: int
+    passed: bool
+
+    @property
+    def margin(self) -> float:
+        """Yes weight minus the weight the threshold asks for (negative: short by that much)."""
+        return self.yes_weight - self.required_weight
+
+    required_weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything that follows from a deal."""
+
+    negotiator_utility: dict[str, float]
+    group_utility: dict[str, float]
+    supports: dict[str, bool]
+    votes: dict[str, BodyVote]
+    ratified: dict[str, bool]
+    level_one: dict[str, bool]
+    violations: tuple[str, ...]
+
+    @property
+    def feasible(self) -> bool:
+        """Every Rule and payment limit holds, every side ratifies and every Level-I reservation is met."""
+        return not self.violations
+
+
+# -- utilities -------------------------------------------------------------------------
+def package_value(instance: Instance, holder: str, package: Mapping[str, str]) -> float:
+    """A holder's option values plus its Link values for a package (no payments)."""
+    total = sum(instance.value(holder, i, o) for i, o in package.items())
+    return total + link_value(instance, holder, package)
+
+
+def link_value(instance: Instance, holder: str, package: Mapping[str, str]) -> float:
+    return sum(
+        l.value
+        for l in instance.links_of(holder)
+        if package.get(l.issue_a) == l.option_a and package.get(l.issue_b) == l.option_b
+    )
+
+
+def negotiator_package_value(instance: Instance, side: str, package: Mapping[str, str]) -> float:
+    """A negotiator's package utility before payments: explicit rows, or its groups' weighted average.
+
+    .. math:: V_s(x) = \\sum_i v_{s,i,x_i} + L_s(x) \\quad\\text{or}\\quad
+              \\frac{\\sum_g w_g (v_g(x) + L_g(x))}{\\sum_g w_g} + L_s(x)
+    """
+    if instance.has_explicit_utilities(side):
+        base = sum(instance.value(side, i, o) for i, o in package.items())
+    else:
+        base = _weighted_group_average(instance, side, package)
+    return base + link_value(instance, side, package)
+
+
+def _weighted_group_average(instance: Instance, side: str, package: Mapping[str, str]) -> float:
+    groups = instance.groups_of(side)
+    total = sum(g.weight for g in groups)
+    if total <= 0:
+        return 0.0
+    return sum(g.weight * package_value(instance, g.id, package) for g in groups) / total
+
+
+def group_utility(instance: Instance, deal: Deal, group: str) -> float:
+    g = instance.group(group)
+    received = sum(t.value * deal.transfer(k) for k, t in enumerate(instance.transfers) if t.to == group)
+    return package_value(instance, group, deal.package) + g.payment_efficiency * deal.payments.get(group, 0.0) + received
+
+
+def negotiator_utility(instance: Instance, deal: Deal, side: str) -> float:
+    s = instance.side(side)
+    paid_home = sum(deal.payments.get(g.id, 0.0) for g in instance.groups_of(side))
+    total = negotiator_package_value(instance, side, deal.package) - s.payment_cost * paid_home
+    for k, t in enumerate(instance.transfers):
+        amount = deal.transfer(k)
+        if t.to == side:
+            total += t.value * amount
+        if t.from_side == side:
+            total -= t.cost * amount
+    return total
+
+
+# -- votes -----------------------------------------------------------------------------
+def exact(x: float) -> Fraction:
+    """A float as the exact rational it stores."""
+    return Fraction(x)
+
+
+def body_passes(body: Body, yes: Mapping[str, bool]) -> bool:
+    """Whether a body passes, given which of its members vote yes (exact arithmetic).
+
+    The weight condition is ``Y > θW`` (``more_than``) or ``Y >= θW`` (``at_least``); the
+    count condition ``n_yes >= c·n``; with ``block_min`` the body passes anyway when
+    fewer than ``block_min`` members vote no.
+    """
+    yes_weight = sum((exact(m.weight) for m in body.members if yes[m.group]), Fraction(0))
+    total = sum((exact(m.weight) for m in body.members), Fraction(0))
+    need = exact(body.threshold) * total
+    weight_ok = yes_weight > need if body.rule == "more_than" else yes_weight >= need
+    n = len(body.members)
+    n_yes = sum(1 for m in body.members if yes[m.group])
+    count_ok = body.count_threshold is None or n_yes >= exact(body.count_threshold) * n
+    if weight_ok and count_ok:
+        return True
+    return body.block_min is not None and (n - n_yes) < body.block_min
+
+
+def vote(body: Body, supports: Mapping[str, bool]) -> BodyVote:
+    yes_weight = sum(m.weight for m in body.members if supports[m.group])
+    total = body.total_weight
+    return BodyVote(
+        body=body.id,
+        side=body.side,
+        yes_weight=yes_weight,
+        total_weight=total,
+        yes_count=sum(1 for m in body.members if supports[m.group]),
+        member_count=len(body.members),
+        passed=body_passes(body, supports),
+        required_weight=body.threshold * total,
+    )
+
+
+def side_ratifies(instance: Instance, side: str, supports: Mapping[str, bool], votes: Mapping[str, BodyVote]) -> bool:
+    """Level II: every body of the side passes and every veto group supports."""
+    bodies_pass = all(votes[b.id].passed for b in instance.bodies_of(side))
+    vetoes_pass = all(supports[g.id] for g in instance.groups_of(side) if g.veto)
+    return bodies_pass and vetoes_pass
+
+
+# -- the whole deal ----------------------------------------------------------------------
+def evaluate(instance: Instance, deal: Deal) -> Evaluation:
+    """Recompute every fact about ``deal`` from ``instance`` by the workbook format's rules."""
+    gu = {g.id: group_utility(instance, deal, g.id) for g in instance.groups}
+    supports = {g.id: gu[g.id] >= g.reservation - SUPPORT_TOLERANCE for g in instance.groups}
+    votes = {b.id: vote(b, supports) for b in instance.bodies}
+    nu = {s.id: negotiator_utility(instance, deal, s.id) for s in instance.sides}
+    ratified = {s.id: side_ratifies(instance, s.id, supports, votes) for s in instance.sides}
+    level_one = {
+        s.id: s.reservation is None or nu[s.id] >= s.reservation - SUPPORT_TOLERANCE for s in instance.sides
+    }
+    violations = _violations(instance, deal) + tuple(
+        f"side {s} does not ratify" for s, ok in ratified.items() if not ok
+    ) + tuple(f"negotiator {s} is below its reservation" for s, ok in level_one.items() if not ok)
+    return Evaluation(nu, gu, supports, votes, ratified, level_one, violations)
+
+
+def _violations(instance: Instance, deal: Deal) -> tuple[str, ...]:
+    out = []
+    for issue in instance.issues:
+        if deal.package.get(issue.id) not in issue.option_ids:
+            out.append(f"issue {issue.id} has no valid option")
+    out += [f"rule {r.kind} {r.option_a}/{r.option_b} is broken" for r in instance.rules if not r.holds(deal.package)]
+    tol = SUPPORT_TOLERANCE
+    for g in instance.groups:
+        p = deal.payments.get(g.id, 0.0)
+        if p < -tol or (g.payment_cap is not None and p > g.payment_cap + tol):
+            out.append(f"payment to {g.id} is outside [0, cap]")
+    for s in instance.sides:
+        if sum(deal.payments.get(g.id, 0.0) for g in instance.groups_of(s.id)) > s.budget + tol:
+            out.append(f"payments of {s.id} exceed its budget")
+    for k, t in enumerate(instance.transfers):
+        if not -tol <= deal.transfer(k) <= t.max_amount + tol:
+            out.append(f"transfer {k + 1} is outside [0, max_amount]")
+    return tuple(out)
+
+
+# -- objectives --------------------------------------------------------------------------
+def gains(instance: Instance, utilities: Mapping[str, float]) -> dict[str, float]:
+    """``U[s] - R[s]`` with a blank reservation counted as 0."""
+    return {s.id: utilities[s.id] - (s.reservation or 0.0) for s in instance.sides}
+
+
+def objective_value(instance: Instance, utilities: Mapping[str, float], objective: str, home: str) -> float:
+    """The value of an objective for the negotiators' utilities of a deal."""
+    if objective == "own":
+        return utilities[home]
+    if objective == "joint":
+        return sum(utilities[s.id] for s in instance.sides)
+    g = gains(instance, utilities)
+    if objective == "maxmin":
+        return min(g.values())
+    if objective == "nash":
+        return math.prod(g.values()) if all(v > 0 for v in g.values()) else -math.inf
+    raise ValueError(f"unknown objective {objective!r}")

@@ -1,0 +1,118 @@
+"""The answer to a solve, as plain data that every writer (JSON, Excel, terminal) renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .evaluate import Deal, Evaluation
+from .model import Instance
+
+FORMAT = 1
+STATUSES = ("optimal", "feasible", "no_agreement", "unknown")
+AMOUNT_EPSILON = 1e-9
+
+
+def clean(x: float | None, digits: int = 9) -> float | None:
+    """A number rounded for reporting: no ``-0.0``, no float noise beyond ``digits`` decimals."""
+    if x is None:
+        return None
+    y = round(float(x), digits)
+    return 0.0 if y == 0 else y
+
+
+@dataclass(frozen=True)
+class Result:
+    """A solve's outcome. ``deal`` and ``evaluation`` are ``None`` unless a deal was found.
+
+    Every fact about the deal in :meth:`to_dict` comes from ``evaluation``, which
+    :func:`planner.evaluate.evaluate` computed from the instance and the deal.
+    """
+
+    instance: Instance
+    status: str
+    objective: str
+    home: str
+    deal: Deal | None = None
+    evaluation: Evaluation | None = None
+    objective_value: float | None = None
+    mip_gap: float | None = None
+    solve_seconds: float = 0.0
+    build_seconds: float = 0.0
+    notes: tuple[str, ...] = field(default=())
+    solver: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_deal(self) -> bool:
+        return self.deal is not None and self.status in ("optimal", "feasible")
+
+    @property
+    def package(self) -> dict[str, str]:
+        return dict(self.deal.package) if self.has_deal else {}
+
+    def payments(self) -> list[dict]:
+        if not self.has_deal:
+            return []
+        return [
+            {"from": g.side, "to": g.id, "amount": clean(self.deal.payments.get(g.id, 0.0))}
+            for g in self.instance.groups
+            if self.deal.payments.get(g.id, 0.0) > AMOUNT_EPSILON
+        ]
+
+    def transfers(self) -> list[dict]:
+        if not self.has_deal:
+            return []
+        return [
+            {"from": t.from_side, "to": t.to, "amount": clean(self.deal.transfer(k))}
+            for k, t in enumerate(self.instance.transfers)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON result (format 1 of ``result.md``)."""
+        inst, ev = self.instance, self.evaluation
+        out: dict[str, Any] = {
+            "format": FORMAT,
+            "instance": inst.name,
+            "title": inst.settings.title,
+            "status": self.status,
+            "objective": self.objective,
+            "objective_value": clean(self.objective_value) if self.has_deal else None,
+            "home_side": self.home,
+            "package": self.package,
+            "payments": self.payments(),
+            "transfers": self.transfers(),
+            "negotiators": {},
+            "groups": {},
+            "bodies": {},
+            "ratified": {},
+            "mip_gap": clean(self.mip_gap),
+            "solve_seconds": round(self.solve_seconds, 3),
+        }
+        if self.has_deal and ev is not None:
+            out["negotiators"] = {
+                s.id: {"utility": clean(ev.negotiator_utility[s.id]), "reservation": s.reservation} for s in inst.sides
+            }
+            out["groups"] = {
+                g.id: {
+                    "side": g.side,
+                    "utility": clean(ev.group_utility[g.id]),
+                    "reservation": g.reservation,
+                    "supports": ev.supports[g.id],
+                    "payment": clean(self.deal.payments.get(g.id, 0.0)),
+                }
+                for g in inst.groups
+            }
+            out["bodies"] = {
+                b: {
+                    "side": v.side,
+                    "yes_weight": clean(v.yes_weight),
+                    "total_weight": clean(v.total_weight),
+                    "yes_count": v.yes_count,
+                    "member_count": v.member_count,
+                    "passed": v.passed,
+                }
+                for b, v in ev.votes.items()
+            }
+            out["ratified"] = dict(ev.ratified)
+        out["notes"] = list(self.notes)
+        return out

@@ -1,0 +1,353 @@
+"""The instance workbook's schema, described once.
+
+Every sheet and column of the workbook format (``docs/workbook.md``) is declared here with
+its type, default and meaning. The reader checks cells against it, the validation
+messages quote it, the template writes its header notes from it and the format
+documentation is rendered from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+REQUIRED = object()
+"""Marker: the column must be filled on every row."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet.
+
+    ``kind`` is one of ``id``, ``text``, ``number``, ``whole``, ``bool`` or ``choice``.
+    ``default`` is the value a blank cell takes (``REQUIRED`` when blank is an error,
+    ``None`` when blank means "none" or a default derived from other cells, which
+    ``default_text`` then describes).
+    """
+
+    name: str
+    kind: str
+    meaning: str
+    default: Any = None
+    default_text: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def expected(self) -> str:
+        """What a valid cell holds, in words, for messages and notes."""
+        if self.kind == "id":
+            return "an id (text or whole number)"
+        if self.kind == "text":
+            return "text"
+        if self.kind == "bool":
+            return "TRUE/FALSE, 1/0, yes/no"
+        if self.kind == "choice":
+            return " or ".join(repr(c) for c in self.choices)
+        word = "a whole number" if self.kind == "whole" else "a number"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{word} in [{_num(self.minimum)}, {_num(self.maximum)}]"
+        if self.minimum is not None:
+            return f"{word} >= {_num(self.minimum)}"
+        return word
+
+    def type_text(self) -> str:
+        """The type column of the documentation."""
+        if self.kind == "choice":
+            return " or ".join(f"`{c}`" for c in self.choices)
+        if self.kind in ("number", "whole") and self.minimum is not None:
+            word = "whole number" if self.kind == "whole" else "number"
+            if self.maximum is not None:
+                return f"{word} in [{_num(self.minimum)}, {_num(self.maximum)}]"
+            return f"{word} >= {_num(self.minimum)}"
+        return {"bool": "boolean", "whole": "whole number"}.get(self.kind, self.kind)
+
+    def default_words(self) -> str:
+        if self.required:
+            return "required"
+        if self.default_text:
+            return self.default_text
+        if self.default is None:
+            return "none"
+        if isinstance(self.default, bool):
+            return "TRUE" if self.default else "FALSE"
+        return _num(self.default) if isinstance(self.default, (int, float)) else str(self.default)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet: its columns, whether it must exist, and what it is for."""
+
+    name: str
+    required: bool
+    meaning: str
+    columns: tuple[Column, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+_ID = "id"
+_PAIR = (
+    Column("issue_a", _ID, "the first option's issue", REQUIRED),
+    Column("option_a", _ID, "the first option", REQUIRED),
+    Column("issue_b", _ID, "the second option's issue (a different issue)", REQUIRED),
+    Column("option_b", _ID, "the second option", REQUIRED),
+)
+
+SIDES = Sheet(
+    "Sides",
+    True,
+    "The negotiating parties. At least two. The first row is the home side unless Settings says otherwise.",
+    (
+        Column("side", _ID, "a negotiating party (a state, the EU, a union...)", REQUIRED),
+        Column("name", "text", "display name", None, "the id"),
+        Column(
+            "reservation",
+            "number",
+            "the negotiator's own Level-I reservation: the negotiator rejects any deal that "
+            "gives it less negotiator utility than this",
+        ),
+        Column("budget", "number", "money the negotiator may pay to its own groups (domestic side payments)", 0.0, minimum=0),
+        Column("payment_cost", "number", "negotiator utility lost per unit of domestic payment", 1.0, minimum=0),
+    ),
+)
+
+ISSUES = Sheet(
+    "Issues",
+    True,
+    "The negotiated issues.",
+    (
+        Column("issue", _ID, "a negotiated issue", REQUIRED),
+        Column("name", "text", "display name", None, "the id"),
+    ),
+)
+
+OPTIONS = Sheet(
+    "Options",
+    True,
+    "The ways of settling each issue. Every issue has at least one option; a package "
+    "(a Level-I agreement) chooses exactly one option for every issue.",
+    (
+        Column("issue", _ID, "an issue of the Issues sheet", REQUIRED),
+        Column("option", _ID, "unique within its issue", REQUIRED),
+        Column("label", "text", "display name", None, "the id"),
+    ),
+)
+
+GROUPS = Sheet(
+    "Groups",
+    True,
+    "Each side's domestic groups. A side with no groups is an autonomous negotiator: its "
+    "Level II always ratifies.",
+    (
+        Column("side", _ID, "the constituency the group belongs to", REQUIRED),
+        Column("group", _ID, "unique across the workbook, and not a side id", REQUIRED),
+        Column("name", "text", "display name", None, "the id"),
+        Column("weight", "number", "the group's votes in its side's default body", 1.0, minimum=0),
+        Column("reservation", "number", "the group's utility of no agreement", 0.0),
+        Column("veto", "bool", "the side ratifies only if this group supports", False),
+        Column("payment_cap", "number", "most domestic payment the group may receive", None, "no cap", minimum=0),
+        Column("payment_efficiency", "number", "group utility gained per unit of payment received", 1.0, minimum=0),
+    ),
+)
+
+BODIES = Sheet(
+    "Bodies",
+    False,
+    "Ratifying institutions. A side that has groups but no row here has one default body, "
+    "named after the side, holding all its groups with their weights, with threshold 0.5 "
+    "and rule more_than (a simple majority). A side ratifies when every one of its bodies "
+    "passes and every veto group of the side supports.",
+    (
+        Column("side", _ID, "whose ratification this body votes on", REQUIRED),
+        Column("body", _ID, "unique across the workbook", REQUIRED),
+        Column("threshold", "number", "share of the body's total weight that must vote yes", 0.5, minimum=0, maximum=1),
+        Column(
+            "rule",
+            "choice",
+            "how the yes weight is compared with threshold x total weight",
+            "more_than",
+            choices=("more_than", "at_least"),
+        ),
+        Column(
+            "count_threshold",
+            "number",
+            "also needed: at least this share of the members, counted one each, vote yes",
+            minimum=0,
+            maximum=1,
+        ),
+        Column(
+            "block_min",
+            "whole",
+            "the body passes anyway when fewer than this many members vote no",
+            minimum=1,
+        ),
+    ),
+    ("With block_min set, a body passes when (the weight and count conditions hold) or "
+     "(fewer than block_min members vote no); this is the EU Council's qualified majority.",),
+)
+
+MEMBERS = Sheet(
+    "Members",
+    False,
+    "Who sits in each body. A body listed in Bodies with no Members rows has every group "
+    "of its side as a member, with the group's weight.",
+    (
+        Column("body", _ID, "a body of the Bodies sheet", REQUIRED),
+        Column("group", _ID, "a group of the same side", REQUIRED),
+        Column("weight", "number", "the group's votes in this body", None, "the group's weight", minimum=0),
+    ),
+)
+
+UTILITIES = Sheet(
+    "Utilities",
+    True,
+    "What each holder (a group, or a side meaning its negotiator) gets from each option. "
+    "Either long form, with exactly the columns holder, issue, option, value, or wide "
+    "form: columns issue, option, then one column per holder whose header is the "
+    "holder's id.",
+    (
+        Column("holder", _ID, "a group, or a side (meaning that side's negotiator)", REQUIRED),
+        Column("issue", _ID, "an issue", REQUIRED),
+        Column("option", _ID, "an option of that issue", REQUIRED),
+        Column("value", "number", "the holder's utility when the package contains this option", REQUIRED),
+    ),
+    (
+        "A missing (holder, option) pair is worth 0; in wide form a blank cell is a missing pair.",
+        "A side whose negotiator has no rows gets, as negotiator package utility, the "
+        "weight-averaged package utility of its groups (option values plus Link values, "
+        "before any payment; 0 when it has no groups or all weights are 0).",
+    ),
+)
+
+LINKS = Sheet(
+    "Links",
+    False,
+    "Issue linkage that is not additive.",
+    (
+        Column("holder", _ID, "a group or a side", REQUIRED),
+        *_PAIR,
+        Column("value", "number", "added to the holder's utility when both options are in the package", REQUIRED),
+    ),
+)
+
+RULES = Sheet(
+    "Rules",
+    False,
+    "Packages that cannot be.",
+    (
+        Column(
+            "kind",
+            "choice",
+            "requires: option_a only together with option_b; excludes: never both",
+            REQUIRED,
+            choices=("requires", "excludes"),
+        ),
+        *_PAIR,
+    ),
+)
+
+TRANSFERS = Sheet(
+    "Transfers",
+    False,
+    "International side payments.",
+    (
+        Column("from_side", _ID, "the paying negotiator", REQUIRED),
+        Column("to", _ID, "a side, or a group of a side other than from_side", REQUIRED),
+        Column("max_amount", "number", "most that may be transferred", REQUIRED, minimum=0),
+        Column("cost", "number", "payer's negotiator utility lost per unit", 1.0, minimum=0),
+        Column("value", "number", "receiver's utility gained per unit", 1.0, minimum=0),
+    ),
+)
+
+SETTINGS = Sheet(
+    "Settings",
+    False,
+    "Two columns key, value.",
+    (
+        Column("key", "text", "a setting's name (below)", REQUIRED),
+        Column("value", "text", "its value", REQUIRED),
+    ),
+)
+
+OBJECTIVES = ("own", "joint", "nash", "maxmin")
+
+SETTING_KEYS: tuple[Column, ...] = (
+    Column("home_side", _ID, "whose negotiator's gain is maximised", None, "first side"),
+    Column("objective", "choice", "own, joint, nash or maxmin", "own", choices=OBJECTIVES),
+    Column("time_limit", "number", "solver time limit in seconds", 60.0, minimum=0),
+    Column("mip_gap", "number", "relative optimality gap at which the solver stops", 1e-6, minimum=0),
+    Column("title", "text", "shown in results", None, "file name"),
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    SIDES, ISSUES, OPTIONS, GROUPS, BODIES, MEMBERS, UTILITIES, LINKS, RULES, TRANSFERS, SETTINGS,
+)
+
+
+def sheet(name: str) -> Sheet:
+    """The schema of the sheet called ``name`` (case-insensitive)."""
+    key = name.strip().lower()
+    return next(s for s in SHEETS if s.name.lower() == key)
+
+
+def setting(key: str) -> Column:
+    return next(c for c in SETTING_KEYS if c.name == key)
+
+
+def render_markdown() -> str:
+    """The workbook format for analysts, as Markdown (``docs/workbook.md``)."""
+    out = [
+        "# The instance workbook",
+        "",
+        "Generated from `planner/schema.py` by `python -m planner.schema > docs/workbook.md`;",
+        "a test checks that this page and the schema agree.",
+        "",
+        "Sheet names and column headers are matched case-insensitively, ignoring surrounding",
+        "spaces; row 1 holds the headers and blank rows are skipped. Columns and sheets not",
+        "named here are ignored. An id is a non-empty text or whole number compared as text",
+        "(`7` and `\"7\"` are the same id); group ids and side ids share one namespace. A blank",
+        "optional cell takes the default. A formula is read by its cached value; a formula",
+        "with no cached value is an error. Booleans: TRUE/FALSE, 1/0, or the texts",
+        "`true/false`, `yes/no`, `1/0` in any case.",
+        "",
+    ]
+    for sh in SHEETS:
+        out.append(f"## {sh.name} ({'required' if sh.required else 'optional'})")
+        out.append("")
+        out.append(sh.meaning)
+        out.append("")
+        cols = SETTING_KEYS if sh is SETTINGS else sh.columns
+        first = "key" if sh is SETTINGS else "column"
+        out.append(f"| {first} | type | default | meaning |")
+        out.append("| --- | --- | --- | --- |")
+        for c in cols:
+            out.append(f"| {c.name} | {c.type_text()} | {c.default_words()} | {c.meaning} |")
+        out.append("")
+        for note in sh.notes:
+            out.append(note)
+            out.append("")
+    out += [
+        "## Optional additions",
+        "",
+        "The planner also reads an instance in *table form* (`.json`): an object",
+        '`{"format": 1, "sheets": {"Sides": [{"side": "US", ...}, ...], ...}}` whose sheets',
+        "and columns are the ones above; rows are numbered as in a workbook (the first row",
+        "object is row 2).",
+        "",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render_markdown(), end="")

@@ -1,0 +1,222 @@
+"""Solving an instance with HiGHS through Pyomo's persistent interface.
+
+``solve(instance) -> Result``: build the model, solve it, map the solver's status onto
+the result format's (optimal, feasible, no_agreement, unknown), read back the deal with
+binaries rounded, and let :func:`planner.evaluate.evaluate` recompute every fact. Two
+safeguards from experience with HiGHS: an "infeasible" or error answer is re-checked with
+HiGHS's presolve off before ``no_agreement`` is reported, and a deal that holds only
+within the solver's tolerances is priced again with tight tolerances.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.contrib.solver.common.results import TerminationCondition as TC
+
+from .evaluate import Deal, evaluate, objective_value
+from .formulation import FormulationOptions, add_tangent, build_model
+from .model import Instance
+from .result import AMOUNT_EPSILON, Result
+
+_INFEASIBLE = {TC.provenInfeasible, TC.locallyInfeasible, TC.infeasibleOrUnbounded}
+_STOPPED = {TC.maxTimeLimit, TC.iterationLimit, TC.interrupted, TC.objectiveLimit, TC.minStepLength}
+_TIGHT = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings. ``None`` for time_limit / mip_gap means: the workbook's Settings."""
+
+    time_limit: float | None = None
+    mip_gap: float | None = None
+    threads: int = 1
+    random_seed: int = 0
+    formulation: FormulationOptions = FormulationOptions()
+    nash_iterations: int = 500
+
+
+@dataclass
+class _Run:
+    termination: object
+    has_solution: bool
+    bound: float | None
+    incumbent: float | None
+    gap: float | None
+
+
+class Session:
+    """A built model and its persistent HiGHS solver, for one instance and objective."""
+
+    def __init__(self, instance: Instance, objective: str, home: str, options: SolveOptions):
+        self.instance, self.objective, self.home, self.options = instance, objective, home, options
+        t0 = time.perf_counter()
+        self.model = build_model(instance, objective, home, options.formulation)
+        self.build_seconds = time.perf_counter() - t0
+        self.solver = SolverFactory("highs")
+        self.notes: list[str] = []
+        self.time_limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
+        self.mip_gap = options.mip_gap if options.mip_gap is not None else instance.settings.mip_gap
+        self.started = time.perf_counter()
+
+    def remaining(self) -> float:
+        return max(0.01, self.time_limit - (time.perf_counter() - self.started))
+
+    def run(self, **highs_options) -> _Run:
+        """One HiGHS solve; on an infeasible or error answer, once more with presolve off."""
+        res = self._solve(highs_options)
+        if res.termination in _INFEASIBLE or res.termination == TC.error or res.termination == TC.unknown:
+            retry = self._solve({**highs_options, "presolve": "off"})
+            if retry.termination != res.termination:
+                self.notes.append(
+                    f"HiGHS with presolve reported {res.termination.name}; with presolve off: {retry.termination.name}"
+                )
+            res = retry
+        return res
+
+    def _solve(self, highs_options: dict) -> _Run:
+        res = self.solver.solve(
+            self.model,
+            time_limit=self.remaining(),
+            rel_gap=self.mip_gap,
+            threads=self.options.threads,
+            solver_options={"random_seed": self.options.random_seed, **highs_options},
+            raise_exception_on_nonoptimal_result=False,
+            load_solutions=False,
+        )
+        has = res.incumbent_objective is not None and res.termination_condition not in _INFEASIBLE
+        gap = None
+        if has:
+            gap = float(self.solver._solver_model.getInfo().mip_gap)
+            res.solution_loader.load_vars()
+        return _Run(res.termination_condition, has, res.objective_bound, res.incumbent_objective, gap)
+
+    # -- reading the deal back ----------------------------------------------------------
+    def deal(self) -> Deal:
+        m = self.model
+        package = {}
+        for issue in self.instance.issues:
+            package[issue.id] = max(issue.options, key=lambda o: pyo.value(m.x[issue.id, o.id], exception=False) or 0.0).id
+        payments = {g: _amount(m.p[g]) for g in m.PAID}
+        transfers = tuple(_amount(m.t[k]) for k in range(len(self.instance.transfers)))
+        return Deal(package, {g: a for g, a in payments.items() if a > 0}, transfers)
+
+    def repriced(self, deal: Deal) -> Deal:
+        """The best payments for the deal's package, found again with tight tolerances."""
+        m = self.model
+        for k in m.OPTIONS:
+            m.x[k].fix(1 if deal.package[k[0]] == k[1] else 0)
+        self.run(**_TIGHT)
+        out = self.deal()
+        for k in m.OPTIONS:
+            m.x[k].unfix()
+        self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
+        return out
+
+
+def _amount(var) -> float:
+    v = pyo.value(var, exception=False) or 0.0
+    lo, hi = var.lb, var.ub
+    v = min(max(v, lo if lo is not None else v), hi if hi is not None else v)
+    return 0.0 if abs(v) < AMOUNT_EPSILON else v
+
+
+def solve(instance: Instance, objective: str | None = None, home: str | None = None,
+          time_limit: float | None = None, mip_gap: float | None = None,
+          options: SolveOptions | None = None) -> Result:
+    """Find the best ratifiable deal for ``objective`` (default: the workbook's Settings).
+
+    Returns a :class:`~planner.result.Result` whose facts are recomputed from the deal.
+    """
+    options = options or SolveOptions()
+    options = replace(options, time_limit=time_limit if time_limit is not None else options.time_limit,
+                      mip_gap=mip_gap if mip_gap is not None else options.mip_gap)
+    objective = objective or instance.settings.objective
+    home = home or instance.settings.home_side
+    if home not in instance.side_ids:
+        raise ValueError(f"home side {home!r} is not a side of the instance ({', '.join(instance.side_ids)})")
+    session = Session(instance, objective, home, options)
+    if objective == "nash":
+        status, deal, gap = _solve_nash(session)
+    else:
+        status, deal, gap = _solve_once(session)
+    evaluation = evaluate(instance, deal) if deal is not None else None
+    if evaluation is not None and not evaluation.feasible:
+        deal = session.repriced(deal)
+        evaluation = evaluate(instance, deal)
+        if not evaluation.feasible:
+            session.notes.append("the solver's deal is not feasible when checked exactly: " + "; ".join(evaluation.violations))
+            status, deal, evaluation = "unknown", None, None
+    value = objective_value(instance, evaluation.negotiator_utility, objective, home) if evaluation else None
+    return Result(
+        instance=instance, status=status, objective=objective, home=home, deal=deal, evaluation=evaluation,
+        objective_value=value, mip_gap=gap if deal is not None else None,
+        solve_seconds=time.perf_counter() - session.started, build_seconds=session.build_seconds,
+        notes=tuple(session.notes),
+        solver={"name": "highs", "threads": options.threads, "random_seed": options.random_seed,
+                "time_limit": session.time_limit, "mip_gap": session.mip_gap},
+    )
+
+
+def _status(run: _Run) -> str:
+    if run.termination == TC.convergenceCriteriaSatisfied and run.has_solution:
+        return "optimal"
+    if run.termination in _INFEASIBLE:
+        return "no_agreement"
+    return "feasible" if run.has_solution else "unknown"
+
+
+def _solve_once(session: Session) -> tuple[str, Deal | None, float | None]:
+    run = session.run()
+    status = _status(run)
+    if not run.has_solution:
+        return status, None, None
+    return status, session.deal(), _clean_gap(run.gap)
+
+
+def _clean_gap(gap: float | None) -> float | None:
+    if gap is None or not math.isfinite(gap):
+        return gap if gap is None else None
+    return max(0.0, gap)
+
+
+def _solve_nash(session: Session) -> tuple[str, Deal | None, float | None]:
+    r"""Maximise :math:`\sum_s \ln(U_s - R_s)` exactly by outer approximation.
+
+    Each round solves the MIP whose objective bounds :math:`\ln d_s` from above by
+    tangents; the MIP's bound is an upper bound on the best log-product. The deal found is
+    priced exactly; when the bound and the best exact value agree within the gap the
+    answer is optimal, otherwise tangents at the deal's gains are added and the MIP is
+    solved again (the persistent solver keeps the model).
+    """
+    m, inst = session.model, session.instance
+    best: tuple[float, Deal] | None = None
+    tol = max(session.mip_gap, 1e-9)
+    upper = math.inf
+    for _ in range(session.options.nash_iterations):
+        run = session.run()
+        if not run.has_solution:
+            if run.termination in _INFEASIBLE and best is None:
+                return "no_agreement", None, None
+            break
+        upper = run.bound if run.bound is not None else run.incumbent
+        deal = session.deal()
+        ev = evaluate(inst, deal)
+        product = objective_value(inst, ev.negotiator_utility, "nash", session.home)
+        if ev.feasible and product > 0:
+            value = math.log(product)
+            if best is None or value > best[0]:
+                best = (value, deal)
+        if best is not None and upper - best[0] <= tol:
+            return "optimal", best[1], 0.0 if upper <= best[0] else -math.expm1(best[0] - upper)
+        if run.termination != TC.convergenceCriteriaSatisfied:
+            break
+        for s in inst.side_ids:
+            add_tangent(m, s, max(pyo.value(m.gain[s]), 1e-12))
+    if best is None:
+        return "unknown", None, None
+    return "feasible", best[1], -math.expm1(best[0] - upper) if math.isfinite(upper) else None

@@ -1,0 +1,249 @@
+"""Hypothesis strategies for small random negotiation instances.
+
+``instances(objective=...)`` builds an :class:`planner.model.Instance` directly from the
+model's dataclasses: 2-3 sides, 2-4 issues of 2-3 options (at most 81 packages), 0-5
+groups a side, explicit or default bodies, vetoes, links, rules, domestic payments and
+transfers on at most ``max_buyable`` groups, Level-I reservations. Reservations are drawn
+near values the holder can actually reach, so ties (utility exactly at the reservation)
+and both feasible and infeasible instances are common. Small enough for ``tests/oracle.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import strategies as st
+
+from planner.model import Body, Group, Instance, Issue, Link, Member, Option, Rule, Settings, Side, Transfer
+
+OBJECTIVES = ("own", "joint", "maxmin", "nash")
+THRESHOLDS = (0.5, 2 / 3, 0.6, 0.75)
+COUNT_THRESHOLDS = (0.5, 0.6, 2 / 3, 0.75)
+WEIGHTS = (0.0, 0.5, 1.0, 1.0, 1.0, 1.5, 2.0, 3.0)
+AMOUNTS = (0.5, 1.0, 2.0, 3.0, 5.0)
+
+# A utility value: usually an integer in [-5, 10], sometimes a half-integer.
+values = st.one_of(
+    st.integers(-5, 10).map(float),
+    st.integers(-10, 20).map(lambda v: v / 2),
+)
+
+
+def _package_values(table: dict, links: list[Link], holder: str, issues: list[Issue]) -> list[float]:
+    """The holder's package utility (options plus links) for every package, no rules applied."""
+    out = []
+    for combo in itertools.product(*(i.option_ids for i in issues)):
+        package = dict(zip((i.id for i in issues), combo))
+        total = sum(table.get((i, o), 0.0) for i, o in package.items())
+        total += sum(
+            l.value
+            for l in links
+            if l.holder == holder and package[l.issue_a] == l.option_a and package[l.issue_b] == l.option_b
+        )
+        out.append(total)
+    return out
+
+
+def _negotiator_values(side, utilities, links, issues, groups, explicit) -> list[float]:
+    """A negotiator's package utility for every package (explicit rows or its groups' average)."""
+    own = _package_values(utilities.get(side, {}) if explicit else {}, links, side, issues)
+    if explicit:
+        return own
+    mine = [g for g in groups if g.side == side]
+    total = sum(g.weight for g in mine)
+    if total <= 0:
+        return own
+    columns = [_package_values(utilities[g.id], links, g.id, issues) for g in mine]
+    return [o + sum(g.weight * c[k] for g, c in zip(mine, columns)) / total for k, o in enumerate(own)]
+
+
+@st.composite
+def _reservation_near(draw, reachable: list[float]) -> float:
+    """A reservation at, or a little off, a value the holder reaches for some package."""
+    anchor = draw(st.sampled_from(sorted(set(reachable))))
+    return anchor + draw(st.sampled_from((0.0, 0.0, 0.0, 0.5, 1.0, -1.0, 2.0)))
+
+
+@st.composite
+def _utility_table(draw, issues: list[Issue], sparse: bool = True) -> dict:
+    table = {}
+    for issue in issues:
+        for option in issue.options:
+            if sparse and draw(st.integers(0, 6)) == 0:
+                continue  # a missing pair is worth 0
+            table[(issue.id, option.id)] = draw(values)
+    return table
+
+
+@st.composite
+def instances(
+    draw,
+    objective: str | None = None,
+    money: bool | None = None,
+    max_buyable: int = 3,
+) -> Instance:
+    """A small random Instance.
+
+    ``objective``: one of own, joint, maxmin, nash (drawn when None). ``money``: whether
+    domestic payments and transfers may occur (drawn when None; never with nash).
+    ``max_buyable``: how many groups at most may receive a payment or a transfer.
+    """
+    if objective is None:
+        objective = draw(st.sampled_from(OBJECTIVES))
+    if objective == "nash":
+        money = False
+    elif money is None:
+        money = draw(st.booleans())
+
+    # -- sides, issues -------------------------------------------------------------------
+    side_ids = [f"S{k + 1}" for k in range(draw(st.integers(2, 3)))]
+    issues = []
+    for k in range(draw(st.integers(2, 4))):
+        n_options = draw(st.integers(2, 3))
+        issues.append(Issue(f"i{k + 1}", f"issue {k + 1}", tuple(Option(f"o{j + 1}", f"option {j + 1}") for j in range(n_options))))
+    option_pairs = [
+        ((a.id, oa.id), (b.id, ob.id))
+        for a, b in itertools.combinations(issues, 2)
+        for oa in a.options
+        for ob in b.options
+    ]
+
+    # -- groups and their utilities -------------------------------------------------------
+    group_sides: dict[str, str] = {}
+    for s in side_ids:
+        for j in range(draw(st.integers(0, 5))):
+            group_sides[f"{s}g{j + 1}"] = s
+    holders = list(group_sides) + side_ids
+
+    utilities: dict[str, dict] = {g: draw(_utility_table(issues)) for g in group_sides}
+    explicit_negotiator = {}
+    for s in side_ids:
+        has_groups = any(side == s for side in group_sides.values())
+        # A negotiator without rows gets its groups' weighted average (or 0 with no groups).
+        explicit_negotiator[s] = not has_groups or draw(st.integers(0, 9)) < 6
+        if explicit_negotiator[s]:
+            table = draw(_utility_table(issues))
+            if not table:
+                table = {(issues[0].id, issues[0].options[0].id): draw(values)}
+            utilities[s] = table
+
+    links = []
+    for _ in range(draw(st.integers(0, 3))):
+        (ia, oa), (ib, ob) = draw(st.sampled_from(option_pairs))
+        links.append(Link(draw(st.sampled_from(holders)), ia, oa, ib, ob, float(draw(st.integers(-3, 5)))))
+
+    rules = []
+    for _ in range(draw(st.sampled_from((0, 0, 1, 1, 2)))):
+        (ia, oa), (ib, ob) = draw(st.sampled_from(option_pairs))
+        rules.append(Rule(draw(st.sampled_from(("requires", "excludes"))), ia, oa, ib, ob))
+
+    # -- who may be bought ----------------------------------------------------------------
+    payable: list[str] = []
+    if money and group_sides:
+        count = draw(st.integers(0, min(max_buyable, len(group_sides))))
+        payable = draw(st.permutations(sorted(group_sides)))[:count]
+
+    budgets = {}
+    for s in side_ids:
+        domestic = any(group_sides[g] == s for g in payable)
+        budgets[s] = draw(st.sampled_from(AMOUNTS)) if domestic and draw(st.booleans()) else 0.0
+
+    groups = []
+    for g, s in group_sides.items():
+        reachable = _package_values(utilities[g], links, g, issues)
+        if g in payable:
+            cap = draw(st.sampled_from((None, None, 1.0, 2.0, 3.0, 5.0)))
+        elif budgets[s] > 0:
+            cap = 0.0  # keeps the number of buyable groups small
+        else:
+            cap = draw(st.sampled_from((None, 0.0, 2.0)))  # no budget: the cap does not matter
+        groups.append(
+            Group(
+                g,
+                s,
+                f"group {g}",
+                weight=draw(st.sampled_from(WEIGHTS)),
+                reservation=draw(_reservation_near(reachable)),
+                veto=draw(st.integers(0, 7)) == 0,
+                payment_cap=cap,
+                payment_efficiency=draw(st.sampled_from((1.0, 1.0, 0.5, 1.5, 2.0))),
+            )
+        )
+
+    sides = []
+    for s in side_ids:
+        reservation = None
+        if draw(st.integers(0, 2)) == 0:
+            reachable = _negotiator_values(s, utilities, links, issues, groups, explicit_negotiator[s])
+            reservation = draw(_reservation_near(reachable))
+        sides.append(
+            Side(
+                s,
+                f"side {s}",
+                reservation=reservation,
+                budget=budgets[s],
+                payment_cost=draw(st.sampled_from((1.0, 1.0, 0.5, 2.0, 0.0))),
+            )
+        )
+
+    transfers = []
+    if money:
+        for _ in range(draw(st.integers(0, 2))):
+            source = draw(st.sampled_from(side_ids))
+            receivers = [s for s in side_ids if s != source] + [g for g in payable if group_sides[g] != source]
+            transfers.append(
+                Transfer(
+                    source,
+                    draw(st.sampled_from(receivers)),
+                    max_amount=draw(st.sampled_from(AMOUNTS)),
+                    cost=draw(st.sampled_from((1.0, 1.0, 0.5, 2.0))),
+                    value=draw(st.sampled_from((1.0, 1.0, 0.5, 1.5))),
+                )
+            )
+
+    # -- bodies ---------------------------------------------------------------------------
+    bodies = []
+    for s in side_ids:
+        mine = [g for g in groups if g.side == s]
+        if not mine:
+            continue
+        if draw(st.integers(0, 9)) < 4:
+            for k in range(draw(st.integers(1, 2))):
+                chosen = draw(st.lists(st.sampled_from(mine), min_size=1, max_size=len(mine), unique_by=lambda g: g.id))
+                chosen.sort(key=lambda g: g.id)
+                members = tuple(
+                    Member(g.id, g.weight if draw(st.booleans()) else draw(st.sampled_from(WEIGHTS))) for g in chosen
+                )
+                bodies.append(
+                    Body(
+                        f"{s}_B{k + 1}",
+                        s,
+                        members,
+                        threshold=draw(st.sampled_from(THRESHOLDS)),
+                        rule=draw(st.sampled_from(("more_than", "at_least"))),
+                        count_threshold=draw(st.sampled_from((None, None, None) + COUNT_THRESHOLDS)),
+                        block_min=draw(st.sampled_from((None, None, None, 1, 2, 3))),
+                    )
+                )
+        else:
+            bodies.append(Body(s, s, tuple(Member(g.id, g.weight) for g in mine), 0.5, "more_than", default=True))
+
+    settings = Settings(
+        home_side=draw(st.sampled_from(side_ids)),
+        objective=objective,
+        time_limit=30,
+        mip_gap=draw(st.sampled_from((0.0, 1e-9))),
+        title="t",
+    )
+    return Instance(
+        sides=tuple(sides),
+        issues=tuple(issues),
+        groups=tuple(groups),
+        bodies=tuple(bodies),
+        utilities=utilities,
+        settings=settings,
+        links=tuple(links),
+        rules=tuple(rules),
+        transfers=tuple(transfers),
+        name="t",
+    )
