@@ -128,8 +128,17 @@ def negotiator_utility(instance: Instance, deal: Deal, side: str) -> float:
 
 # -- votes -----------------------------------------------------------------------------
 def exact(x: float) -> Fraction:
-    """A float as the exact rational it stores."""
-    return Fraction(x)
+    """The rational number a weight or threshold stands for.
+
+    The simplest fraction within a relative 1e-12 of the float (so ``0.6`` is 3/5 and
+    ``=2/3`` is 2/3), else the decimal the float prints as. Votes are then compared in
+    exact arithmetic: "more than half" of 4 equal votes is never met by 2.
+    """
+    x = float(x)
+    simple = Fraction(x).limit_denominator(1_000_000)
+    if abs(simple - Fraction(x)) <= Fraction(1, 10**12) * max(1, abs(x)):
+        return simple
+    return Fraction(repr(x))
 
 
 def body_passes(body: Body, yes: Mapping[str, bool]) -> bool:

@@ -23,6 +23,7 @@ from typing import Iterable
 
 import pyomo.environ as pyo
 
+from .evaluate import exact
 from .model import Body, Instance, OptionKey
 
 SUPPORT_EPSILON = 1e-6
@@ -114,9 +115,9 @@ def weight_rhs(body: Body) -> float | None:
     that a solver tolerance can neither admit a failing vote nor reject a passing one.
     Returns ``None`` when no vote can pass the weight condition.
     """
-    weights = [Fraction(m.weight) for m in body.members if m.weight > 0]
+    weights = [exact(m.weight) for m in body.members if m.weight > 0]
     total = sum(weights, Fraction(0))
-    need = Fraction(body.threshold) * total
+    need = exact(body.threshold) * total
 
     def ok(s: Fraction) -> bool:
         return s > need if body.rule == "more_than" else s >= need
@@ -159,7 +160,7 @@ def count_required(body: Body) -> int:
     """Members that must vote yes for the count condition: :math:`\\lceil c\\,n \\rceil` exactly."""
     if body.count_threshold is None:
         return 0
-    return math.ceil(Fraction(body.count_threshold) * len(body.members))
+    return math.ceil(exact(body.count_threshold) * len(body.members))
 # -- presolve ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class GroupPlan:

@@ -276,7 +276,7 @@ SETTINGS = Sheet(
     "Two columns key, value.",
     (
         Column("key", "text", "a setting's name (below)", REQUIRED),
-        Column("value", "text", "its value", REQUIRED),
+        Column("value", "text", "its value (blank: the default)", None, "the key's default"),
     ),
 )
 

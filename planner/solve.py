@@ -25,6 +25,8 @@ from .result import AMOUNT_EPSILON, Result
 
 _INFEASIBLE = {TC.provenInfeasible, TC.locallyInfeasible, TC.infeasibleOrUnbounded}
 _STOPPED = {TC.maxTimeLimit, TC.iterationLimit, TC.interrupted, TC.objectiveLimit, TC.minStepLength}
+NASH_TOLERANCE = 1e-6
+"""Smallest relative gap on the Nash product that the outer approximation is asked to close."""
 _TIGHT = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
 
 
@@ -195,10 +197,10 @@ def _solve_nash(session: Session) -> tuple[str, Deal | None, float | None]:
     """
     m, inst = session.model, session.instance
     best: tuple[float, Deal] | None = None
-    tol = max(session.mip_gap, 1e-9)
+    tol = max(session.mip_gap, NASH_TOLERANCE)
     upper = math.inf
     for _ in range(session.options.nash_iterations):
-        run = session.run()
+        run = session.run(**_TIGHT)  # the default 1e-6 tolerance would let the MIP overstate log gains
         if not run.has_solution:
             if run.termination in _INFEASIBLE and best is None:
                 return "no_agreement", None, None

@@ -21,6 +21,8 @@ THRESHOLDS = (0.5, 2 / 3, 0.6, 0.75)
 COUNT_THRESHOLDS = (0.5, 0.6, 2 / 3, 0.75)
 WEIGHTS = (0.0, 0.5, 1.0, 1.0, 1.0, 1.5, 2.0, 3.0)
 AMOUNTS = (0.5, 1.0, 2.0, 3.0, 5.0)
+OFFSETS = (0.0, 0.0, 0.0, 0.5, 1.0, -1.0, 2.0)
+PAYABLE_OFFSETS = (0.0, 0.5, 1.0, 1.0, 2.0, 3.0)
 
 # A utility value: usually an integer in [-5, 10], sometimes a half-integer.
 values = st.one_of(
@@ -58,10 +60,10 @@ def _negotiator_values(side, utilities, links, issues, groups, explicit) -> list
 
 
 @st.composite
-def _reservation_near(draw, reachable: list[float]) -> float:
+def _reservation_near(draw, reachable: list[float], offsets=None) -> float:
     """A reservation at, or a little off, a value the holder reaches for some package."""
     anchor = draw(st.sampled_from(sorted(set(reachable))))
-    return anchor + draw(st.sampled_from((0.0, 0.0, 0.0, 0.5, 1.0, -1.0, 2.0)))
+    return anchor + draw(st.sampled_from(offsets or OFFSETS))
 
 
 @st.composite
@@ -93,7 +95,7 @@ def instances(
     if objective == "nash":
         money = False
     elif money is None:
-        money = draw(st.booleans())
+        money = draw(st.integers(0, 2)) > 0
 
     # -- sides, issues -------------------------------------------------------------------
     side_ids = [f"S{k + 1}" for k in range(draw(st.integers(2, 3)))]
@@ -140,13 +142,13 @@ def instances(
     # -- who may be bought ----------------------------------------------------------------
     payable: list[str] = []
     if money and group_sides:
-        count = draw(st.integers(0, min(max_buyable, len(group_sides))))
+        count = draw(st.integers(1, min(max_buyable, len(group_sides))))
         payable = draw(st.permutations(sorted(group_sides)))[:count]
 
     budgets = {}
     for s in side_ids:
         domestic = any(group_sides[g] == s for g in payable)
-        budgets[s] = draw(st.sampled_from(AMOUNTS)) if domestic and draw(st.booleans()) else 0.0
+        budgets[s] = draw(st.sampled_from(AMOUNTS)) if domestic and draw(st.integers(0, 3)) > 0 else 0.0
 
     groups = []
     for g, s in group_sides.items():
@@ -163,7 +165,8 @@ def instances(
                 s,
                 f"group {g}",
                 weight=draw(st.sampled_from(WEIGHTS)),
-                reservation=draw(_reservation_near(reachable)),
+                # a group that may be paid is often just out of reach without money
+                reservation=draw(_reservation_near(reachable, PAYABLE_OFFSETS if g in payable else OFFSETS)),
                 veto=draw(st.integers(0, 7)) == 0,
                 payment_cap=cap,
                 payment_efficiency=draw(st.sampled_from((1.0, 1.0, 0.5, 1.5, 2.0))),
@@ -247,3 +250,46 @@ def instances(
         transfers=tuple(transfers),
         name="t",
     )
+
+
+# -- hand-made instances ------------------------------------------------------------------
+def make(
+    sides,
+    issues,
+    groups=(),
+    utilities=None,
+    bodies=(),
+    objective="own",
+    home=None,
+    links=(),
+    rules=(),
+    transfers=(),
+) -> Instance:
+    """An Instance from short descriptions; sides with groups and no body get the default body.
+
+    ``sides``: Side objects or ids; ``issues``: {issue: [options]}; ``utilities``:
+    {holder: {(issue, option): value}}.
+    """
+    sides = tuple(s if isinstance(s, Side) else Side(s, s) for s in sides)
+    issue_objs = tuple(Issue(i, i, tuple(Option(o, o) for o in opts)) for i, opts in issues.items())
+    groups = tuple(groups)
+    bodies = list(bodies)
+    for s in sides:
+        mine = [g for g in groups if g.side == s.id]
+        if mine and not any(b.side == s.id for b in bodies):
+            bodies.append(Body(s.id, s.id, tuple(Member(g.id, g.weight) for g in mine), default=True))
+    return Instance(
+        sides=sides,
+        issues=issue_objs,
+        groups=groups,
+        bodies=tuple(bodies),
+        utilities=utilities or {},
+        settings=Settings(home_side=home or sides[0].id, objective=objective, time_limit=30, mip_gap=0.0, title="t"),
+        links=tuple(links),
+        rules=tuple(rules),
+        transfers=tuple(transfers),
+    )
+
+
+def body(members, threshold=0.5, rule="more_than", count_threshold=None, block_min=None, side="A", id="B") -> Body:
+    return Body(id, side, tuple(Member(g, w) for g, w in members), threshold, rule, count_threshold, block_min)

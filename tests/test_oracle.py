@@ -7,50 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from oracle import OracleAnswer, best_deal, body_passes
-from planner.model import Body, Group, Instance, Issue, Link, Member, Option, Rule, Settings, Side, Transfer
+from planner.model import Group, Issue, Link, Option, Rule, Side, Transfer
 
-
-def make(
-    sides,
-    issues,
-    groups=(),
-    utilities=None,
-    bodies=(),
-    objective="own",
-    home=None,
-    links=(),
-    rules=(),
-    transfers=(),
-) -> Instance:
-    """An Instance from short descriptions; sides with groups and no body get the default body.
-
-    ``sides``: Side objects or ids; ``issues``: {issue: [options]}; ``utilities``:
-    {holder: {(issue, option): value}}.
-    """
-    sides = tuple(s if isinstance(s, Side) else Side(s, s) for s in sides)
-    issue_objs = tuple(Issue(i, i, tuple(Option(o, o) for o in opts)) for i, opts in issues.items())
-    groups = tuple(groups)
-    bodies = list(bodies)
-    for s in sides:
-        mine = [g for g in groups if g.side == s.id]
-        if mine and not any(b.side == s.id for b in bodies):
-            bodies.append(Body(s.id, s.id, tuple(Member(g.id, g.weight) for g in mine), default=True))
-    return Instance(
-        sides=sides,
-        issues=issue_objs,
-        groups=groups,
-        bodies=tuple(bodies),
-        utilities=utilities or {},
-        settings=Settings(home_side=home or sides[0].id, objective=objective, time_limit=30, mip_gap=0.0, title="t"),
-        links=tuple(links),
-        rules=tuple(rules),
-        transfers=tuple(transfers),
-    )
-
-
-def body(members, threshold=0.5, rule="more_than", count_threshold=None, block_min=None, side="A", id="B") -> Body:
-    return Body(id, side, tuple(Member(g, w) for g, w in members), threshold, rule, count_threshold, block_min)
+from .oracle import OracleAnswer, best_deal, body_passes
+from .strategies import body, make
 
 
 # -- bodies ------------------------------------------------------------------------------

@@ -168,6 +168,8 @@ class Reader:
             return []
         columns = tuple(columns or sh.columns)
         positions = self.header_positions(t)
+        if not any(not all(is_blank(v) for v in values) for _, values in t.rows):
+            return []  # a sheet with no rows needs no headers
         missing = [c for c in columns if c.required and c.name not in positions]
         for c in missing:
             self.errors.append(InputError(**t.where(1, len(t.headers), c.name), expected=f"a column headed {c.name}", found="no such header"))
@@ -422,7 +424,9 @@ class Builder:
             if key not in known:
                 self.fail(r, "key", "one of " + ", ".join(known), r["key"])
                 continue
-            raw = r.raw[r.positions["value"]]
+            raw = r.raw[r.positions["value"]] if "value" in r.positions and r.positions["value"] < len(r.raw) else None
+            if is_blank(raw):
+                continue  # the key's default
             try:
                 values[key] = convert(known[key], raw)
             except CellError:

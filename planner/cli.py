@@ -1,0 +1,176 @@
+"""The ``planner`` command: parse, call the API, print. Exit codes as in the result format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .io.errors import InputErrors
+
+EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+ISSUES_URL = "the project's issue tracker"
+
+
+class UsageError(Exception):
+    """Bad usage of an option; exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="planner", description="Best ratifiable package deals in two-level games (Putnam, 1988).")
+    p.add_argument("--version", action="version", version=f"planner {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("solve", help="find the best deal that every side ratifies")
+    s.add_argument("workbook", help="instance workbook (.xlsx) or table-form instance (.json)")
+    s.add_argument("--objective", choices=("own", "joint", "maxmin", "nash"), help="override Settings objective")
+    s.add_argument("--home", metavar="SIDE", help="override Settings home_side")
+    s.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="override Settings time_limit")
+    s.add_argument("--mip-gap", type=_non_negative, metavar="GAP", help="override Settings mip_gap")
+    s.add_argument("-o", "--output", metavar="PATH", help="results workbook (default: <name>-results.xlsx beside the input)")
+    s.add_argument("--no-workbook", action="store_true", help="do not write the results workbook")
+    s.add_argument("--json", metavar="FILE", help="write the JSON result to FILE, or to standard output with -")
+    s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+    c = sub.add_parser("check", help="validate a workbook without solving")
+    c.add_argument("workbook")
+    c.add_argument("--json", metavar="FILE", help="write the check's findings as JSON (- for standard output)")
+
+    t = sub.add_parser("template", help="write a blank instance workbook with notes on every column")
+    t.add_argument("path")
+    t.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    return p
+
+
+def _positive(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return x
+
+
+def _non_negative(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not x >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return x
+
+
+def _emit_json(data: dict, target: str) -> None:
+    from .io.atomic import write_text
+
+    text = json.dumps(data, indent=2) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        write_text(target, text)
+
+
+def _say(args, text: str) -> None:
+    """Human-readable output: to stdout, or stderr when stdout carries JSON."""
+    if getattr(args, "quiet", False):
+        return
+    stream = sys.stderr if getattr(args, "json", None) == "-" else sys.stdout
+    print(text, file=stream)
+
+
+def _results_path(args) -> Path | None:
+    if args.no_workbook:
+        return None
+    src = Path(args.workbook)
+    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-results.xlsx")
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"--output {out}: expected a path ending in .xlsx")
+    if out.exists() and src.exists() and out.resolve() == src.resolve():
+        raise UsageError(f"--output {out}: refusing to overwrite the input workbook")
+    if args.json and args.json != "-" and Path(args.json).resolve() == out.resolve():
+        raise UsageError(f"--json {args.json}: the same path as the results workbook")
+    return out
+
+
+def cmd_solve(args) -> int:
+    from . import read_instance, solve, write_results
+    from .io.report import describe_result
+
+    out = _results_path(args)
+    if args.json and args.json != "-" and Path(args.json).resolve() == Path(args.workbook).resolve():
+        raise UsageError(f"--json {args.json}: refusing to overwrite the input")
+    instance = read_instance(args.workbook)
+    if args.home is not None and args.home not in instance.side_ids:
+        raise UsageError(f"--home {args.home}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
+    limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
+    _say(args, f"Solving {args.workbook} ({instance.package_count:,} packages, time limit {limit:g} s) ...")
+    result = solve(instance, objective=args.objective, home=args.home, time_limit=args.time_limit, mip_gap=args.mip_gap)
+    _say(args, describe_result(result))
+    if out is not None:
+        write_results(result, out)
+        _say(args, f"\nResults workbook: {out}")
+    if args.json:
+        _emit_json(result.to_dict(), args.json)
+    return EXIT_SOLVER if result.status == "unknown" else EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from . import read_instance
+    from .io.report import describe_instance
+
+    try:
+        instance = read_instance(args.workbook)
+    except InputErrors as exc:
+        if args.json:
+            _emit_json({"valid": False, "errors": [e.to_dict() for e in exc.errors]}, args.json)
+        raise
+    _say(args, describe_instance(instance))
+    _say(args, "\nThe workbook is valid.")
+    if args.json:
+        _emit_json({"valid": True, "errors": [], "sides": len(instance.sides), "issues": len(instance.issues),
+                    "packages": instance.package_count, "groups": len(instance.groups), "bodies": len(instance.bodies)}, args.json)
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from .io.template import write_template
+
+    path = Path(args.path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"template {path}: expected a path ending in .xlsx")
+    if path.exists() and not args.force:
+        raise UsageError(f"template {path}: the file exists (use --force to replace it)")
+    write_template(path)
+    print(f"Template written to {path}. Fill it in, then run: planner check {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"solve": cmd_solve, "check": cmd_check, "template": cmd_template}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputErrors as exc:
+        print(exc.message(), file=sys.stderr)
+        return EXIT_INPUT
+    except UsageError as exc:
+        print(f"planner {args.command}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; no output was written", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: say where it happened and where to report it
+        print(traceback.format_exc(), file=sys.stderr)
+        print(f"planner: internal error (a bug). Please report it, with the input, on {ISSUES_URL}.", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

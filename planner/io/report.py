@@ -1,0 +1,89 @@
+"""Terminal renderings of instances and results, from the same plain data as the JSON."""
+
+from __future__ import annotations
+
+from ..model import Instance
+from ..result import Result
+
+STATUS_WORDS = {
+    "optimal": "optimal (proven within the gap)",
+    "feasible": "feasible (time limit reached before the proof; see the gap)",
+    "no_agreement": "no agreement: no deal is ratified by every side (the win-sets do not overlap)",
+    "unknown": "unknown: the solver stopped before finding a deal or proving there is none",
+}
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:,.3f}".rstrip("0").rstrip(".") if abs(x) < 1e12 else f"{x:.3e}"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+    return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+
+
+def describe_instance(instance: Instance) -> str:
+    """A short description of an instance (for ``planner check``)."""
+    inst = instance
+    lines = [
+        f"{inst.settings.title or inst.name}: {len(inst.sides)} sides, {len(inst.issues)} issues, "
+        f"{inst.package_count:,} packages, {len(inst.groups)} groups, {len(inst.bodies)} bodies",
+        f"home side {inst.home}, objective {inst.settings.objective}, time limit {_num(inst.settings.time_limit)} s, "
+        f"mip gap {inst.settings.mip_gap:g}",
+    ]
+    rows = []
+    for s in inst.sides:
+        groups = inst.groups_of(s.id)
+        bodies = ", ".join(
+            f"{b.id} ({'>' if b.rule == 'more_than' else '>='}{b.threshold:g})" for b in inst.bodies_of(s.id)
+        ) or "autonomous"
+        rows.append([s.id, s.name, str(len(groups)), str(sum(g.veto for g in groups)), bodies, _num(s.reservation), _num(s.budget)])
+    lines += [""] + _table(["side", "name", "groups", "vetoes", "bodies", "reservation", "budget"], rows)
+    lines += ["", f"{len(inst.links)} links, {len(inst.rules)} rules, {len(inst.transfers)} transfers"]
+    return "\n".join(lines)
+
+
+def describe_result(result: Result) -> str:
+    """The readable summary ``planner solve`` prints."""
+    d = result.to_dict()
+    inst = result.instance
+    lines = [
+        f"{d['title'] or d['instance']}: {STATUS_WORDS[d['status']]}",
+        f"objective {d['objective']} for home side {d['home_side']}: {_num(d['objective_value'])}"
+        + (f"   gap {d['mip_gap']:.2e}" if d["mip_gap"] is not None else "")
+        + f"   {d['solve_seconds']:.2f} s",
+    ]
+    if not result.has_deal:
+        lines += [f"note: {n}" for n in d["notes"]]
+        return "\n".join(lines)
+    lines += ["", "Package"]
+    lines += _table(
+        ["issue", "option"],
+        [[inst.issue(i).name, next(o.label for o in inst.issue(i).options if o.id == opt)] for i, opt in d["package"].items()],
+    )
+    lines += ["", "Negotiators"]
+    lines += _table(
+        ["side", "utility", "reservation", "ratified"],
+        [[s, _num(v["utility"]), _num(v["reservation"]), "yes" if d["ratified"][s] else "NO"] for s, v in d["negotiators"].items()],
+    )
+    if d["bodies"]:
+        lines += ["", "Votes"]
+        rows = []
+        for b, v in d["bodies"].items():
+            vote = result.evaluation.votes[b]
+            rows.append([b, v["side"], f"{_num(v['yes_weight'])} / {_num(v['total_weight'])}",
+                         f"{v['yes_count']} / {v['member_count']}", _num(vote.margin), "passed" if v["passed"] else "FAILED"])
+        lines += _table(["body", "side", "yes weight", "yes members", "margin", "result"], rows)
+    if d["payments"] or any(t["amount"] for t in d["transfers"]):
+        lines += ["", "Side payments"]
+        rows = [["payment", p["from"], p["to"], _num(p["amount"])] for p in d["payments"]]
+        rows += [["transfer", t["from"], t["to"], _num(t["amount"])] for t in d["transfers"] if t["amount"]]
+        lines += _table(["kind", "from", "to", "amount"], rows)
+    opposed = [g for g, v in d["groups"].items() if not v["supports"]]
+    lines += ["", f"{len(d['groups']) - len(opposed)} of {len(d['groups'])} groups support the deal"
+              + (f"; opposed: {', '.join(opposed[:12])}{' ...' if len(opposed) > 12 else ''}" if opposed else "")]
+    lines += [f"note: {n}" for n in d["notes"]]
+    return "\n".join(lines)

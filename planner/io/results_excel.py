@@ -1,0 +1,209 @@
+"""The results workbook for analysts: the reported deal as styled Excel tables and a chart.
+
+Every row comes from :meth:`planner.result.Result.to_dict` (the facts about the deal, as
+the evaluator computed them) plus the instance (display names, labels, weights,
+thresholds). Nothing here looks at a solver. Sheets, in order: Summary, Package,
+Support, Votes, Payments, Transfers. Without a deal (``no_agreement`` or ``unknown``)
+every sheet is still written; Summary says why and the others carry headers only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..model import Instance
+from ..result import Result, clean
+from .atomic import atomic_path
+from .styles import AMOUNT, COUNT, UTILITY, fit_widths, freeze_header, write_table
+
+STATUS_WORDS = {
+    "optimal": "A deal was found and proven optimal within the mip_gap.",
+    "feasible": "A deal was found, but the time limit stopped the solver before it proved the deal "
+    "optimal; mip_gap says how far from proven it may be.",
+    "no_agreement": "No agreement: the win-sets do not overlap. No package is ratified by every side "
+    "while giving every negotiator at least its reservation.",
+    "unknown": "The solver stopped before finding a deal: the time limit ended the search before it "
+    "found a deal or proved that none exists.",
+}
+
+OBJECTIVE_WORDS = {
+    "own": "maximise the home negotiator's utility",
+    "joint": "maximise the sum of the negotiators' utilities",
+    "maxmin": "maximise the smallest gain over reservation (utility - reservation)",
+    "nash": "maximise the product of the gains over reservation (Nash bargaining)",
+}
+
+SUMMARY_HEADERS = ("item", "value", "meaning")
+SUMMARY_FORMATS = {"objective_value": UTILITY, "solve_seconds": "0.000"}  # mip_gap stays General: 1e-6 must show
+NEGOTIATOR_HEADERS = ("side", "name", "utility", "reservation", "margin", "ratified")
+PACKAGE_HEADERS = ("issue", "issue_name", "option", "option_label")
+SUPPORT_HEADERS = ("side", "group", "name", "weight", "utility", "reservation", "margin", "supports", "payment", "veto")
+VOTES_HEADERS = (
+    "body", "side", "yes_weight", "total_weight", "required_weight", "margin",
+    "yes_count", "member_count", "passed", "threshold", "rule",
+)
+PAYMENTS_HEADERS = ("from", "to", "amount")
+TRANSFERS_HEADERS = ("from", "to", "amount", "cost", "value")
+
+
+def write_results(result: Result, path: str | Path) -> None:
+    """Write the results workbook for ``result`` to ``path`` (an ``.xlsx``), atomically."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"the results workbook must be an .xlsx file (got {path.name!r})")
+    data, instance = result.to_dict(), result.instance
+    wb = Workbook()
+    wb.remove(wb.active)
+    _summary(wb.create_sheet("Summary"), data, instance)
+    _package(wb.create_sheet("Package"), data, instance)
+    _support(wb.create_sheet("Support"), data, instance)
+    _votes(wb.create_sheet("Votes"), data, instance)
+    _payments(wb.create_sheet("Payments"), data)
+    _transfers(wb.create_sheet("Transfers"), data, instance)
+    for ws in wb.worksheets:
+        freeze_header(ws)
+        fit_widths(ws)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+# -- sheets ------------------------------------------------------------------------------
+def _summary(ws: Worksheet, data: dict, instance: Instance) -> None:
+    """The run in a few lines, each negotiator against its reservation, and any notes."""
+    last = write_table(ws, SUMMARY_HEADERS, _summary_rows(data, instance))
+    for item, value, meaning in ws.iter_rows(min_row=2, max_row=last, max_col=3):
+        value.number_format = SUMMARY_FORMATS.get(item.value, "General")
+        meaning.alignment = Alignment(wrap_text=True, vertical="top")
+    last = write_table(
+        ws, NEGOTIATOR_HEADERS, _negotiator_rows(data, instance),
+        formats={"utility": UTILITY, "reservation": UTILITY, "margin": UTILITY},
+        booleans=("ratified",), start_row=last + 2,
+    )
+    write_table(ws, ("note",), [(n,) for n in data.get("notes", [])], start_row=last + 2)
+
+
+def _summary_rows(data: dict, instance: Instance) -> list[tuple[Any, Any, str]]:
+    status, objective, home = data["status"], data["objective"], data["home_side"]
+    has_deal = data["objective_value"] is not None
+    home_name = _side_name(instance, home)
+    return [
+        ("title", data.get("title") or data["instance"], ""),
+        ("instance", data["instance"], ""),
+        ("status", status, STATUS_WORDS.get(status, "")),
+        ("objective", objective, OBJECTIVE_WORDS.get(objective, "")),
+        ("objective_value", data["objective_value"], "the objective's value for the reported deal" if has_deal else "no deal"),
+        ("home_side", home, home_name if home_name != home else ""),
+        ("mip_gap", data["mip_gap"], "relative gap between the deal and the best bound when the solver stopped"),
+        ("solve_seconds", data["solve_seconds"], "time spent solving"),
+    ]
+
+
+def _negotiator_rows(data: dict, instance: Instance) -> list[tuple]:
+    rows = []
+    for side, n in data["negotiators"].items():
+        utility, reservation = n["utility"], n["reservation"]
+        margin = None if reservation is None or utility is None else clean(utility - reservation)
+        rows.append((side, _side_name(instance, side), utility, reservation, margin, data["ratified"].get(side)))
+    return rows
+
+
+def _package(ws: Worksheet, data: dict, instance: Instance) -> None:
+    """The chosen option of every issue, in the instance's issue order."""
+    rows = []
+    for issue in instance.issues:
+        option = data["package"].get(issue.id)
+        if option is None:
+            continue
+        label = next((o.label for o in issue.options if o.id == option), option)
+        rows.append((issue.id, issue.name, option, label))
+    write_table(ws, PACKAGE_HEADERS, rows)
+
+
+def _support(ws: Worksheet, data: dict, instance: Instance) -> None:
+    """Every group's utility against its reservation, and a bar chart of the two."""
+    rows = []
+    for gid, g in data["groups"].items():
+        group = instance.group(gid)
+        margin = clean(g["utility"] - g["reservation"])
+        rows.append((g["side"], gid, group.name, group.weight, g["utility"], g["reservation"], margin, g["supports"], g["payment"], group.veto))
+    formats = {"weight": UTILITY, "utility": UTILITY, "reservation": UTILITY, "margin": UTILITY, "payment": AMOUNT}
+    last = write_table(ws, SUPPORT_HEADERS, rows, formats, booleans=("supports",))
+    if rows:
+        _support_chart(ws, last)
+
+
+def _support_chart(ws: Worksheet, last: int) -> None:
+    """A clustered bar chart: for each group, its utility beside its reservation."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = "Group utility against reservation"
+    chart.y_axis.title = "utility"
+    chart.x_axis.title = "group"
+    chart.x_axis.delete = False  # openpyxl hides axes by default; analysts need the labels
+    chart.y_axis.delete = False
+    col = {name: i + 1 for i, name in enumerate(SUPPORT_HEADERS)}
+    for name in ("utility", "reservation"):
+        chart.add_data(Reference(ws, min_col=col[name], min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=col["group"], min_row=2, max_row=last))
+    chart.width = max(16, 1.6 * (last - 1))
+    chart.height = 9
+    ws.add_chart(chart, f"{get_column_letter(len(SUPPORT_HEADERS) + 2)}2")
+
+
+def _votes(ws: Worksheet, data: dict, instance: Instance) -> None:
+    """Every body's vote on the deal: yes weight against the weight its threshold asks for."""
+    bodies = {b.id: b for b in instance.bodies}
+    rows = []
+    for bid, v in data["bodies"].items():
+        body = bodies[bid]
+        required = clean(body.threshold * v["total_weight"])
+        rows.append((
+            bid, v["side"], v["yes_weight"], v["total_weight"], required, clean(v["yes_weight"] - required),
+            v["yes_count"], v["member_count"], v["passed"], body.threshold, body.rule,
+        ))
+    formats = {
+        "yes_weight": UTILITY, "total_weight": UTILITY, "required_weight": UTILITY, "margin": UTILITY,
+        "yes_count": COUNT, "member_count": COUNT, "threshold": UTILITY,
+    }
+    write_table(ws, VOTES_HEADERS, rows, formats, booleans=("passed",))
+
+
+def _payments(ws: Worksheet, data: dict) -> None:
+    """Domestic side payments: a negotiator to one of its groups."""
+    rows = [(p["from"], p["to"], p["amount"]) for p in data["payments"]]
+    write_table(ws, PAYMENTS_HEADERS, rows, {"amount": AMOUNT})
+
+
+def _transfers(ws: Worksheet, data: dict, instance: Instance) -> None:
+    """International side payments with the payer's cost and the receiver's value per unit."""
+    reported = data["transfers"]
+    rows = []
+    for k, t in enumerate(reported):
+        terms = _transfer_terms(instance, t, k, len(reported))
+        rows.append((t["from"], t["to"], t["amount"], terms.cost if terms else None, terms.value if terms else None))
+    write_table(ws, TRANSFERS_HEADERS, rows, {"amount": AMOUNT, "cost": UTILITY, "value": UTILITY})
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _transfer_terms(instance: Instance, reported: dict, k: int, n_reported: int):
+    """The instance's Transfers row of the k-th reported transfer.
+
+    The result lists one transfer per row, in order; should it leave zero amounts out
+    (result.md allows that), fall back to the first row with the same payer and receiver.
+    """
+    if n_reported == len(instance.transfers):
+        return instance.transfers[k]
+    return next((t for t in instance.transfers if t.from_side == reported["from"] and t.to == reported["to"]), None)
+
+
+def _side_name(instance: Instance, side: str) -> str:
+    return next((s.name for s in instance.sides if s.id == side), side)
+

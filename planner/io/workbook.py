@@ -1,0 +1,100 @@
+"""Writing instances: an Instance (or table form) as an instance workbook or a JSON file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from .. import schema
+from ..model import Instance
+from .atomic import atomic_path, write_text
+from .styles import fit_widths, freeze_header, write_table
+
+Tables = dict[str, list[dict[str, Any]]]
+
+
+def instance_to_tables(instance: Instance) -> Tables:
+    """The instance in table form: sheet name -> rows keyed by the schema's column names."""
+    inst = instance
+    tables: Tables = {
+        "Sides": [_row(name=s.name, side=s.id, reservation=s.reservation, budget=s.budget, payment_cost=s.payment_cost) for s in inst.sides],
+        "Issues": [_row(issue=i.id, name=i.name) for i in inst.issues],
+        "Options": [_row(issue=i.id, option=o.id, label=o.label) for i in inst.issues for o in i.options],
+        "Groups": [
+            _row(side=g.side, group=g.id, name=g.name, weight=g.weight, reservation=g.reservation, veto=g.veto,
+                 payment_cap=g.payment_cap, payment_efficiency=g.payment_efficiency)
+            for g in inst.groups
+        ],
+        "Bodies": [
+            _row(side=b.side, body=b.id, threshold=b.threshold, rule=b.rule, count_threshold=b.count_threshold, block_min=b.block_min)
+            for b in inst.bodies if not b.default
+        ],
+        "Members": [
+            _row(body=b.id, group=m.group, weight=m.weight) for b in inst.bodies if not b.default for m in b.members
+        ],
+        "Utilities": [
+            _row(holder=h, issue=i, option=o, value=v) for h, table in inst.utilities.items() for (i, o), v in table.items()
+        ],
+        "Links": [
+            _row(holder=l.holder, issue_a=l.issue_a, option_a=l.option_a, issue_b=l.issue_b, option_b=l.option_b, value=l.value)
+            for l in inst.links
+        ],
+        "Rules": [
+            _row(kind=r.kind, issue_a=r.issue_a, option_a=r.option_a, issue_b=r.issue_b, option_b=r.option_b) for r in inst.rules
+        ],
+        "Transfers": [
+            _row(from_side=t.from_side, to=t.to, max_amount=t.max_amount, cost=t.cost, value=t.value) for t in inst.transfers
+        ],
+    }
+    st = inst.settings
+    tables["Settings"] = [
+        {"key": k, "value": v}
+        for k, v in (("home_side", st.home_side), ("objective", st.objective), ("time_limit", st.time_limit),
+                     ("mip_gap", st.mip_gap), ("title", st.title))
+    ]
+    return {k: v for k, v in tables.items() if v or schema.sheet(k).required}
+
+
+def _row(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def write_instance(instance: Instance, path: str | Path) -> None:
+    """Write ``instance`` as an instance workbook (``.xlsx``) or table-form JSON (``.json``)."""
+    tables = instance_to_tables(instance)
+    if Path(path).suffix.lower() == ".json":
+        write_text(path, json.dumps({"format": 1, "sheets": tables}, indent=1) + "\n")
+    else:
+        write_tables(tables, path)
+
+
+def write_tables(tables: Tables, path: str | Path) -> None:
+    """Write table-form sheets as a workbook, each sheet's columns in the schema's order.
+
+    Sheets the schema does not know (such as an About sheet) are written after the others
+    with their columns in first-seen order.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in tables.items():
+        ws = wb.create_sheet(name)
+        headers = _headers(name, rows)
+        write_table(ws, headers, ([r.get(h) for h in headers] for r in rows))
+        freeze_header(ws)
+        fit_widths(ws)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _headers(name: str, rows: list[dict[str, Any]]) -> list[str]:
+    seen: list[str] = []
+    for r in rows:
+        seen += [k for k in r if k not in seen]
+    known = [s for s in schema.SHEETS if s.name.lower() == name.lower()]
+    if not known:
+        return seen
+    order = [c.name for c in known[0].columns]
+    return [h for h in order if h in seen or known[0].column(h).required] + [h for h in seen if h not in order]

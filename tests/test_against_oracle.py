@@ -1,0 +1,140 @@
+"""The planner against the brute-force oracle (``tests/oracle.py``) on random small instances.
+
+For every objective: the planner says ``no_agreement`` exactly when the oracle finds no
+deal; otherwise it says ``optimal``, its objective value is the oracle's, and the deal it
+reports is feasible and worth that value when re-evaluated by ``planner.evaluate``.
+One test goes through the command line and the workbook writer as well.
+
+Runtime: a few hundred small solves; the example counts below keep the file within about
+three minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+import planner
+from planner.evaluate import evaluate, objective_value
+from planner.model import Instance
+
+from .conftest import run_cli
+from .oracle import OracleAnswer, best_deal
+from .strategies import instances
+
+EXAMPLES_PER_OBJECTIVE = 40
+EXAMPLES_OVERRIDE = 15
+EXAMPLES_CLI = 5
+
+SETTINGS = dict(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def close(a: float, b: float) -> bool:
+    """Equal within 1e-5 absolute plus 1e-6 relative."""
+    return abs(a - b) <= 1e-5 + 1e-6 * abs(b)
+
+
+def describe(expected: OracleAnswer) -> str:
+    return (
+        f"oracle: value={expected.value} package={expected.package} feasible={expected.feasible} "
+        f"payments={expected.payments} transfers={expected.transfers}"
+    )
+
+
+def check_against_oracle(instance: Instance, objective: str | None = None, home: str | None = None) -> None:
+    """Solve with the planner and compare with the oracle (objective/home override the settings when given)."""
+    used_objective = objective or instance.settings.objective
+    used_home = home or instance.settings.home_side
+    expected = best_deal(instance, used_objective, used_home)
+    note(describe(expected))
+    if objective is None and home is None:
+        result = planner.solve(instance)
+    else:
+        result = planner.solve(instance, objective=objective, home=home)
+    note(f"planner: status={result.status} value={result.objective_value} deal={result.deal}")
+
+    if expected.value is None:
+        # For nash this includes instances whose feasible deals all leave some negotiator
+        # no gain over its reservation: the product is taken over deals where every
+        # U[s] > R[s] (workbook.md), and there are none.
+        assert result.status == "no_agreement"
+        assert result.objective_value is None
+        return
+    assert result.status == "optimal"
+    assert result.objective_value is not None
+    assert close(result.objective_value, expected.value), (result.objective_value, expected.value)
+    ev = evaluate(instance, result.deal)
+    assert ev.feasible, ev.violations
+    recomputed = objective_value(instance, ev.negotiator_utility, used_objective, used_home)
+    assert close(recomputed, expected.value), (recomputed, expected.value)
+
+
+@settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
+@given(instance=instances(objective="own"))
+def test_planner_matches_oracle_own(instance):
+    check_against_oracle(instance)
+
+
+@settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
+@given(instance=instances(objective="joint"))
+def test_planner_matches_oracle_joint(instance):
+    check_against_oracle(instance)
+
+
+@settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
+@given(instance=instances(objective="maxmin"))
+def test_planner_matches_oracle_maxmin(instance):
+    check_against_oracle(instance)
+
+
+@settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
+@given(instance=instances(objective="nash"))
+def test_planner_matches_oracle_nash(instance):
+    """Nash instances carry no payments or transfers (the oracle enumerates packages only)."""
+    check_against_oracle(instance)
+
+
+@settings(max_examples=EXAMPLES_OVERRIDE, **SETTINGS)
+@given(data=st.data())
+def test_planner_objective_and_home_arguments_override_settings(data):
+    """``solve(instance, objective=..., home=...)`` answers for those, not for the workbook's settings."""
+    objective = data.draw(st.sampled_from(("own", "joint", "maxmin")), label="objective")
+    instance = data.draw(instances(objective="own" if objective != "own" else "joint"), label="instance")
+    home = data.draw(st.sampled_from(instance.side_ids), label="home")
+    check_against_oracle(instance, objective=objective, home=home)
+
+
+@settings(max_examples=EXAMPLES_CLI, **SETTINGS)
+@given(instance=instances())
+def test_command_line_matches_oracle(instance):
+    """``python -m planner solve WORKBOOK --json OUT`` on a written workbook gives the oracle's answer."""
+    from planner.io.workbook import write_instance
+
+    expected = best_deal(instance)
+    note(describe(expected))
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "instance.xlsx"
+        out = Path(tmp) / "result.json"
+        write_instance(instance, book)
+        proc = run_cli("solve", book, "--json", out, cwd=Path(tmp))
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(out.read_text())
+    note(f"json: {result}")
+    assert result["format"] == 1
+    assert result["objective"] == instance.settings.objective
+    assert result["home_side"] == instance.settings.home_side
+    if expected.value is None:
+        assert result["status"] == "no_agreement"
+        assert result["objective_value"] is None
+        assert result["package"] == {}
+    else:
+        assert result["status"] == "optimal"
+        assert close(result["objective_value"], expected.value), (result["objective_value"], expected.value)
+        assert set(result["package"]) == {i.id for i in instance.issues}
