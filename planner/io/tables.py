@@ -132,9 +132,10 @@ class Record:
     positions: dict[str, int]
     raw: list[Any]
 
-    def error(self, column: str, expected: str, got: Any = "") -> InputError:
+    def error(self, column: str, expected: str, got: Any = None, text: str | None = None) -> InputError:
+        """An error at this row's ``column``; ``got`` is the raw value (quoted), or ``text`` says what was found."""
         col = self.positions.get(column, 0)
-        return InputError(**self.table.where(self.row, col, column), expected=expected, found=got if isinstance(got, str) else found(got))
+        return InputError(**self.table.where(self.row, col, column), expected=expected, found=text if text is not None else found(got))
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -207,9 +208,10 @@ class Builder:
         self.r = reader
         self.name = name
         self.errors = reader.errors
+        self.broken: set[str] = set()  # ids of rows already reported, not reported again where used
 
-    def fail(self, rec: Record, column: str, expected: str, got: Any = "") -> None:
-        self.errors.append(rec.error(column, expected, got))
+    def fail(self, rec: Record, column: str, expected: str, got: Any = None, text: str | None = None) -> None:
+        self.errors.append(rec.error(column, expected, got, text))
 
     def unique(self, records: list[Record], key: Callable[[Record], Any], column: str, what: str) -> list[Record]:
         seen: dict[Any, int] = {}
@@ -267,7 +269,7 @@ class Builder:
         t = self.r.tables.get("issues")
         for rec in recs:
             if not options[rec["issue"]]:
-                self.fail(rec, "issue", "an issue with at least one row in Options", f"no options for {rec['issue']!r}")
+                self.fail(rec, "issue", "an issue with at least one row in Options", text=f"no options for {rec['issue']!r}")
         if t is not None and not recs and not any(e.sheet == t.name for e in self.errors):
             self.errors.append(InputError(t.name, None, "issue", "at least one issue", "none"))
         return [Issue(i, n, tuple(options[i])) for i, n in names.items()]
@@ -277,6 +279,7 @@ class Builder:
         for r in self.unique(self.r.records(schema.GROUPS), lambda r: r["group"], "group", "group id"):
             if r["side"] is not None and r["side"] not in side_ids:
                 self.fail(r, "side", "a side of the Sides sheet", r["side"])
+                self.broken.add(r["group"])
             elif r["group"] in side_ids:
                 self.fail(r, "group", "a group id that is not also a side id", r["group"])
             elif r["side"] is not None:
@@ -304,9 +307,10 @@ class Builder:
             if m["body"] not in members:
                 self.fail(m, "body", "a body of the Bodies sheet", m["body"])
             elif m["group"] not in group_side:
-                self.fail(m, "group", "a group of the Groups sheet", m["group"])
+                if m["group"] not in self.broken:
+                    self.fail(m, "group", "a group of the Groups sheet", m["group"])
             elif group_side[m["group"]] != body_side[m["body"]]:
-                self.fail(m, "group", f"a group of side {body_side[m['body']]!r}", f"{m['group']!r} of side {group_side[m['group']]!r}")
+                self.fail(m, "group", f"a group of side {body_side[m['body']]!r}", text=f"{m['group']!r} of side {group_side[m['group']]!r}")
             else:
                 w = m["weight"] if m["weight"] is not None else weights[m["group"]]
                 members[m["body"]].append(Member(m["group"], w))
@@ -328,6 +332,8 @@ class Builder:
         seen: dict[tuple, int] = {}
         for rec, holder, issue, option, value in rows:
             col = "holder" if "holder" in rec.positions else holder
+            if holder in self.broken:
+                continue
             if holder not in holders:
                 self.fail(rec, col, "a group or side id", holder)
             elif issue not in issues:
