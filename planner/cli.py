@@ -45,24 +45,24 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _positive(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return x
+def _number(minimum: float, strict: bool):
+    """An argparse type: a number above (``strict``) or at least ``minimum``."""
+    words = f"a number {'>' if strict else '>='} {minimum:g}"
+
+    def parse(text: str) -> float:
+        try:
+            x = float(text)
+        except ValueError:
+            x = float("nan")
+        if not (x > minimum if strict else x >= minimum):
+            raise argparse.ArgumentTypeError(f"expected {words}, got {text!r}")
+        return x
+
+    return parse
 
 
-def _non_negative(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not x >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return x
+_positive = _number(0, strict=True)
+_non_negative = _number(0, strict=False)
 
 
 def _emit_json(data: dict, target: str) -> None:
