@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-workbook", action="store_true", help="do not write the results workbook")
     s.add_argument("--json", metavar="FILE", help="write the JSON result to FILE, or to standard output with -")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    s.add_argument("--log", action="store_true", help="show HiGHS's progress log on standard error")
 
     c = sub.add_parser("check", help="validate a workbook without solving")
     c.add_argument("workbook")
@@ -98,7 +99,7 @@ def _results_path(args) -> Path | None:
 
 
 def cmd_solve(args) -> int:
-    from . import read_instance, solve, write_results
+    from . import SolveOptions, read_instance, solve, write_results
     from .io.report import describe_result
 
     out = _results_path(args)
@@ -109,7 +110,9 @@ def cmd_solve(args) -> int:
         raise UsageError(f"--home {args.home}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
     limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
     _say(args, f"Solving {args.workbook} ({instance.package_count:,} packages, time limit {limit:g} s) ...")
-    result = solve(instance, objective=args.objective, home=args.home, time_limit=args.time_limit, mip_gap=args.mip_gap)
+    options = SolveOptions(log=sys.stderr if args.log else None)
+    result = solve(instance, objective=args.objective, home=args.home, time_limit=args.time_limit,
+                   mip_gap=args.mip_gap, options=options)
     _say(args, describe_result(result))
     if out is not None:
         write_results(result, out)

@@ -40,6 +40,7 @@ class SolveOptions:
     random_seed: int = 0
     formulation: FormulationOptions = FormulationOptions()
     nash_iterations: int = 500
+    log: object = None  # a stream for HiGHS's progress log (e.g. sys.stderr), or None for silence
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Session:
             rel_gap=self.mip_gap,
             threads=self.options.threads,
             solver_options={"random_seed": self.options.random_seed, **highs_options},
+            tee=[self.options.log] if self.options.log is not None else False,
             raise_exception_on_nonoptimal_result=False,
             load_solutions=False,
         )
