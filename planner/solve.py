@@ -112,11 +112,12 @@ class Session:
     def repriced(self, deal: Deal) -> Deal:
         """The best payments for the deal's package, found again with tight tolerances."""
         m = self.model
-        for k in m.OPTIONS:
+        free = [k for k in m.OPTIONS if not m.x[k].fixed]
+        for k in free:
             m.x[k].fix(1 if deal.package[k[0]] == k[1] else 0)
         self.run(**_TIGHT)
         out = self.deal()
-        for k in m.OPTIONS:
+        for k in free:
             m.x[k].unfix()
         self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
         return out
