@@ -167,7 +167,16 @@ class Instance:
         return self.replace(sides=_replace_one(self.sides, side, changes))
 
     def with_group(self, group: str, **changes) -> "Instance":
-        return self.replace(groups=_replace_one(self.groups, group, changes))
+        """A copy with a group changed; a new weight also applies in its side's default body."""
+        bodies = self.bodies
+        if "weight" in changes:
+            weight = float(changes["weight"])
+            bodies = tuple(
+                dataclasses.replace(b, members=tuple(Member(m.group, weight) if m.group == group else m for m in b.members))
+                if b.default else b
+                for b in bodies
+            )
+        return self.replace(groups=_replace_one(self.groups, group, changes), bodies=bodies)
 
     def with_body(self, body: str, **changes) -> "Instance":
         return self.replace(bodies=_replace_one(self.bodies, body, changes))

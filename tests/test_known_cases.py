@@ -165,3 +165,12 @@ def test_no_overlap_of_win_sets_is_no_agreement():
         {"holder": g, "issue": "i", "option": "b", "value": -1} for g in ("g1", "g2", "g3")], sides=sides))
     assert r.status == "no_agreement"
     assert r.to_dict()["package"] == {} and r.to_dict()["objective_value"] is None
+
+
+def test_derived_instances_change_what_they_say():
+    base = instance_from(small_tables())
+    heavier = base.with_group("g3", weight=5)  # g3 now outweighs g1 and g2 together in the default body
+    assert heavier.bodies[0].members[2].weight == 5 and base.bodies[0].members[2].weight == 1
+    assert planner.solve(base).package == {"i1": "b", "i2": "b"}
+    assert planner.solve(heavier).package == {"i1": "a", "i2": "a"}
+    assert planner.solve(base.with_settings(home_side="F")).home == "F"
