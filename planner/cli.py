@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -113,12 +114,13 @@ def cmd_solve(args) -> int:
     options = SolveOptions(log=sys.stderr if args.log else None)
     result = solve(instance, objective=args.objective, home=args.home, time_limit=args.time_limit,
                    mip_gap=args.mip_gap, options=options)
-    _say(args, describe_result(result))
-    if out is not None:
+    if out is not None:  # files first, so that a closed terminal pipe cannot cost them
         write_results(result, out)
-        _say(args, f"\nResults workbook: {out}")
-    if args.json:
+    if args.json and args.json != "-":
         _emit_json(result.to_dict(), args.json)
+    _say(args, describe_result(result) + (f"\n\nResults workbook: {out}" if out is not None else ""))
+    if args.json == "-":
+        _emit_json(result.to_dict(), "-")
     return EXIT_SOLVER if result.status == "unknown" else EXIT_OK
 
 
@@ -166,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"planner {args.command}: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # the reader went away (e.g. `planner solve X | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted; no output was written", file=sys.stderr)
         return 130

@@ -18,11 +18,13 @@ from planner.model import Body, Group, Instance, Issue, Link, Member, Option, Ru
 
 OBJECTIVES = ("own", "joint", "maxmin", "nash")
 THRESHOLDS = (0.5, 2 / 3, 0.6, 0.75)
-COUNT_THRESHOLDS = (0.5, 0.6, 2 / 3, 0.75)
+COUNT_THRESHOLDS = (0.5, 0.6, 2 / 3, 0.75, 0.8)
 WEIGHTS = (0.0, 0.5, 1.0, 1.0, 1.0, 1.5, 2.0, 3.0)
+MEMBER_WEIGHTS = WEIGHTS + (4.0, 6.0)  # a few heavy members, so that count thresholds bind
 AMOUNTS = (0.5, 1.0, 2.0, 3.0, 5.0)
-OFFSETS = (0.0, 0.0, 0.0, 0.5, 1.0, -1.0, 2.0)
+OFFSETS = (0.0, 0.0, 0.0, -0.5, -1.0, 0.5, 1.0)
 PAYABLE_OFFSETS = (0.0, 0.5, 1.0, 1.0, 2.0, 3.0)
+NASH_OFFSETS = (0.0, -0.5, -1.0, -2.0, -3.0, 1.0)
 
 # A utility value: usually an integer in [-5, 10], sometimes a half-integer.
 values = st.one_of(
@@ -150,6 +152,8 @@ def instances(
         domestic = any(group_sides[g] == s for g in payable)
         budgets[s] = draw(st.sampled_from(AMOUNTS)) if domestic and draw(st.integers(0, 3)) > 0 else 0.0
 
+    # Equal weights make a yes weight of exactly threshold x total (3 of 5 at 0.6) common.
+    equal_weights = {s: draw(st.integers(0, 4)) < 2 for s in side_ids}
     groups = []
     for g, s in group_sides.items():
         reachable = _package_values(utilities[g], links, g, issues)
@@ -164,7 +168,7 @@ def instances(
                 g,
                 s,
                 f"group {g}",
-                weight=draw(st.sampled_from(WEIGHTS)),
+                weight=1.0 if equal_weights[s] else draw(st.sampled_from(WEIGHTS)),
                 # a group that may be paid is often just out of reach without money
                 reservation=draw(_reservation_near(reachable, PAYABLE_OFFSETS if g in payable else OFFSETS)),
                 veto=draw(st.integers(0, 7)) == 0,
@@ -176,9 +180,10 @@ def instances(
     sides = []
     for s in side_ids:
         reservation = None
-        if draw(st.integers(0, 2)) == 0:
+        # nash needs every U[s] > R[s], rare with blank reservations (R = 0): set them more often
+        if draw(st.integers(0, 2)) < (2 if objective == "nash" else 1):
             reachable = _negotiator_values(s, utilities, links, issues, groups, explicit_negotiator[s])
-            reservation = draw(_reservation_near(reachable))
+            reservation = draw(_reservation_near(reachable, NASH_OFFSETS if objective == "nash" else OFFSETS))
         sides.append(
             Side(
                 s,
@@ -215,7 +220,8 @@ def instances(
                 chosen = draw(st.lists(st.sampled_from(mine), min_size=1, max_size=len(mine), unique_by=lambda g: g.id))
                 chosen.sort(key=lambda g: g.id)
                 members = tuple(
-                    Member(g.id, g.weight if draw(st.booleans()) else draw(st.sampled_from(WEIGHTS))) for g in chosen
+                    Member(g.id, g.weight if equal_weights[s] or draw(st.booleans()) else draw(st.sampled_from(MEMBER_WEIGHTS)))
+                    for g in chosen
                 )
                 bodies.append(
                     Body(
@@ -224,7 +230,7 @@ def instances(
                         members,
                         threshold=draw(st.sampled_from(THRESHOLDS)),
                         rule=draw(st.sampled_from(("more_than", "at_least"))),
-                        count_threshold=draw(st.sampled_from((None, None, None) + COUNT_THRESHOLDS)),
+                        count_threshold=draw(st.sampled_from((None, None) + COUNT_THRESHOLDS)),
                         block_min=draw(st.sampled_from((None, None, None, 1, 2, 3))),
                     )
                 )

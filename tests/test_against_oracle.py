@@ -17,16 +17,18 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 
 import planner
 from planner.evaluate import evaluate, objective_value
-from planner.model import Instance
+from planner.model import Body, Group, Instance, Member
 
 from .conftest import run_cli
 from .oracle import OracleAnswer, best_deal
-from .strategies import instances
+from .strategies import instances, make
 
 # Scale every count with PLANNER_TEST_SCALE (e.g. 20 for a long hunt before a release).
 SCALE = float(os.environ.get("PLANNER_TEST_SCALE", "1"))
@@ -45,6 +47,14 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-5 + 1e-6 * abs(b)
 
 
+def report(message: str) -> None:
+    """Attach a message to a failing example (printed by pytest outside Hypothesis)."""
+    if currently_in_test_context():
+        note(message)
+    else:
+        print(message)
+
+
 def describe(expected: OracleAnswer) -> str:
     return (
         f"oracle: value={expected.value} package={expected.package} feasible={expected.feasible} "
@@ -57,12 +67,12 @@ def check_against_oracle(instance: Instance, objective: str | None = None, home:
     used_objective = objective or instance.settings.objective
     used_home = home or instance.settings.home_side
     expected = best_deal(instance, used_objective, used_home)
-    note(describe(expected))
+    report(describe(expected))
     if objective is None and home is None:
         result = planner.solve(instance)
     else:
         result = planner.solve(instance, objective=objective, home=home)
-    note(f"planner: status={result.status} value={result.objective_value} deal={result.deal}")
+    report(f"planner: status={result.status} value={result.objective_value} deal={result.deal}")
 
     if expected.value is None:
         # For nash this includes instances whose feasible deals all leave some negotiator
@@ -142,3 +152,25 @@ def test_command_line_matches_oracle(instance):
         assert result["status"] == "optimal"
         assert close(result["objective_value"], expected.value), (result["objective_value"], expected.value)
         assert set(result["package"]) == {i.id for i in instance.issues}
+
+
+@pytest.mark.parametrize("rule", ["more_than", "at_least"])
+@pytest.mark.parametrize("threshold", [0.5, 0.6, 2 / 3, 0.75])
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6])
+def test_planner_vote_thresholds_at_the_edge(n, threshold, rule):
+    """A body of ``n`` equal members; option ``k`` has exactly ``k`` supporters and gives the
+    home negotiator ``n - k``, so the answer is the fewest supporters that pass: the planner
+    must decide "exactly threshold x total" as the oracle does (3 of 5 is not more than 0.6)."""
+    groups = [Group(f"g{j}", "A", f"g{j}") for j in range(n)]
+    utilities = {"A": {("i", f"k{k}"): float(n - k) for k in range(n + 1)}}
+    for j in range(n):
+        utilities[f"g{j}"] = {("i", f"k{k}"): 1.0 if j < k else -1.0 for k in range(n + 1)}
+    members = tuple(Member(g.id, 1.0) for g in groups)
+    instance = make(
+        ["A", "Z"],
+        {"i": [f"k{k}" for k in range(n + 1)]},
+        groups,
+        utilities,
+        bodies=[Body("A_body", "A", members, threshold=threshold, rule=rule)],
+    )
+    check_against_oracle(instance)

@@ -71,3 +71,16 @@ def test_template_then_check(tmp_path, cli):
     assert cli("template", path).returncode == 2  # refuses to overwrite without --force
     proc = cli("check", path)
     assert proc.returncode == 2 and "Sides" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_closed_pipe_is_not_a_crash(tables, workbook):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    path = workbook(tables)
+    proc = subprocess.run(f'"{sys.executable}" -m planner solve "{path}" | head -1', shell=True, capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert path.with_name("case-results.xlsx").exists()
