@@ -21,7 +21,7 @@ import highspy  # noqa: E402
 import pyomo.environ as pyo  # noqa: E402
 
 import planner  # noqa: E402
-from planner.solve import Session, SolveOptions  # noqa: E402
+from planner.solve import BuiltModel, SolveOptions  # noqa: E402
 
 
 def main() -> None:
@@ -30,13 +30,13 @@ def main() -> None:
     p.add_argument("--time-limit", type=float, default=120.0)
     a = p.parse_args()
     inst = planner.read_workbook(a.instance)
-    cold = Session(inst, "own", inst.home, SolveOptions(time_limit=a.time_limit))
+    cold = BuiltModel(inst, "own", inst.home, SolveOptions(time_limit=a.time_limit))
     t0 = time.perf_counter()
     run = cold.run()
     cold_s = time.perf_counter() - t0
     values = {v.name: v.value for v in cold.model.component_data_objects(pyo.Var)}
 
-    warm = Session(inst, "own", inst.home, SolveOptions(time_limit=a.time_limit))
+    warm = BuiltModel(inst, "own", inst.home, SolveOptions(time_limit=a.time_limit))
     warm.solver.set_instance(warm.model)
     columns = warm.solver._pyomo_var_to_solver_var_map
     start = [0.0] * warm.solver._solver_model.getNumCol()

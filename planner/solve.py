@@ -52,7 +52,7 @@ class _Run:
     gap: float | None
 
 
-class Session:
+class BuiltModel:
     """A built model and its persistent HiGHS solver, for one instance and objective."""
 
     def __init__(self, instance: Instance, objective: str, home: str, options: SolveOptions):
@@ -144,26 +144,26 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
     home = home or instance.settings.home_side
     if home not in instance.side_ids:
         raise ValueError(f"home side {home!r} is not a side of the instance ({', '.join(instance.side_ids)})")
-    session = Session(instance, objective, home, options)
+    built = BuiltModel(instance, objective, home, options)
     if objective == "nash":
-        status, deal, gap = _solve_nash(session)
+        status, deal, gap = _solve_nash(built)
     else:
-        status, deal, gap = _solve_once(session)
+        status, deal, gap = _solve_once(built)
     evaluation = evaluate(instance, deal) if deal is not None else None
     if evaluation is not None and not evaluation.feasible:
-        deal = session.repriced(deal)
+        deal = built.repriced(deal)
         evaluation = evaluate(instance, deal)
         if not evaluation.feasible:
-            session.notes.append("the solver's deal is not feasible when checked exactly: " + "; ".join(evaluation.violations))
+            built.notes.append("the solver's deal is not feasible when checked exactly: " + "; ".join(evaluation.violations))
             status, deal, evaluation = "unknown", None, None
     value = objective_value(instance, evaluation.negotiator_utility, objective, home) if evaluation else None
     return Result(
         instance=instance, status=status, objective=objective, home=home, deal=deal, evaluation=evaluation,
         objective_value=value, mip_gap=gap if deal is not None else None,
-        solve_seconds=time.perf_counter() - session.started, build_seconds=session.build_seconds,
-        notes=tuple(session.notes),
+        solve_seconds=time.perf_counter() - built.started, build_seconds=built.build_seconds,
+        notes=tuple(built.notes),
         solver={"name": "highs", "threads": options.threads, "random_seed": options.random_seed,
-                "time_limit": session.time_limit, "mip_gap": session.mip_gap},
+                "time_limit": built.time_limit, "mip_gap": built.mip_gap},
     )
 
 
@@ -175,12 +175,12 @@ def _status(run: _Run) -> str:
     return "feasible" if run.has_solution else "unknown"
 
 
-def _solve_once(session: Session) -> tuple[str, Deal | None, float | None]:
-    run = session.run()
+def _solve_once(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
+    run = built.run()
     status = _status(run)
     if not run.has_solution:
         return status, None, None
-    return status, session.deal(), _clean_gap(run.gap)
+    return status, built.deal(), _clean_gap(run.gap)
 
 
 def _clean_gap(gap: float | None) -> float | None:
@@ -189,7 +189,7 @@ def _clean_gap(gap: float | None) -> float | None:
     return max(0.0, gap)
 
 
-def _solve_nash(session: Session) -> tuple[str, Deal | None, float | None]:
+def _solve_nash(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
     r"""Maximise :math:`\sum_s \ln(U_s - R_s)` exactly by outer approximation.
 
     Each round solves the MIP whose objective bounds :math:`\ln d_s` from above by
@@ -198,20 +198,20 @@ def _solve_nash(session: Session) -> tuple[str, Deal | None, float | None]:
     answer is optimal, otherwise tangents at the deal's gains are added and the MIP is
     solved again (the persistent solver keeps the model).
     """
-    m, inst = session.model, session.instance
+    m, inst = built.model, built.instance
     best: tuple[float, Deal] | None = None
-    tol = max(session.mip_gap, NASH_TOLERANCE)
+    tol = max(built.mip_gap, NASH_TOLERANCE)
     upper = math.inf
-    for _ in range(session.options.nash_iterations):
-        run = session.run(**_TIGHT)  # the default 1e-6 tolerance would let the MIP overstate log gains
+    for _ in range(built.options.nash_iterations):
+        run = built.run(**_TIGHT)  # the default 1e-6 tolerance would let the MIP overstate log gains
         if not run.has_solution:
             if run.termination in _INFEASIBLE and best is None:
                 return "no_agreement", None, None
             break
         upper = run.bound if run.bound is not None else run.incumbent
-        deal = session.deal()
+        deal = built.deal()
         ev = evaluate(inst, deal)
-        product = objective_value(inst, ev.negotiator_utility, "nash", session.home)
+        product = objective_value(inst, ev.negotiator_utility, "nash", built.home)
         if ev.feasible and product > 0:
             value = math.log(product)
             if best is None or value > best[0]:

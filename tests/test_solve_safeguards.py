@@ -7,7 +7,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
 import planner
 from planner.evaluate import Deal, evaluate
-from planner.solve import Session, SolveOptions, _Run
+from planner.solve import BuiltModel, SolveOptions, _Run
 
 from .conftest import instance_from, small_tables
 from .test_known_cases import one_issue, three_groups
@@ -15,7 +15,7 @@ from .test_known_cases import one_issue, three_groups
 
 def test_an_infeasible_answer_is_rechecked_with_presolve_off(monkeypatch):
     calls = []
-    real = Session._solve
+    real = BuiltModel._solve
 
     def presolve_says_infeasible(self, highs_options):
         calls.append(dict(highs_options))
@@ -24,7 +24,7 @@ def test_an_infeasible_answer_is_rechecked_with_presolve_off(monkeypatch):
             return _Run(TC.provenInfeasible, False, None, None, None)
         return run
 
-    monkeypatch.setattr(Session, "_solve", presolve_says_infeasible)
+    monkeypatch.setattr(BuiltModel, "_solve", presolve_says_infeasible)
     result = planner.solve(instance_from(small_tables()))
     assert [c.get("presolve") for c in calls] == [None, "off"]
     assert result.status == "optimal" and result.package == {"i1": "b", "i2": "b"}
@@ -44,9 +44,9 @@ def test_a_deal_short_of_a_reservation_is_priced_again_exactly():
     inst = _payment_case()
     short = Deal({"i": "b"}, {"g2": 2 - 1e-4})
     assert not evaluate(inst, short).feasible  # g2 is 1e-4 short: the Senate fails
-    session = Session(inst, "own", "H", SolveOptions())
-    fixed = session.repriced(short)
+    built = BuiltModel(inst, "own", "H", SolveOptions())
+    fixed = built.repriced(short)
     assert fixed.package == {"i": "b"}
     assert fixed.payments["g2"] == pytest.approx(2.0, abs=1e-9)
     assert evaluate(inst, fixed).feasible
-    assert not any(session.model.x[k].fixed for k in session.model.OPTIONS)
+    assert not any(built.model.x[k].fixed for k in built.model.OPTIONS)
