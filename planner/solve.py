@@ -184,9 +184,8 @@ def _solve_once(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
 
 
 def _clean_gap(gap: float | None) -> float | None:
-    if gap is None or not math.isfinite(gap):
-        return gap if gap is None else None
-    return max(0.0, gap)
+    """HiGHS's relative gap, or None when it has none to give (infinite)."""
+    return max(0.0, gap) if gap is not None and math.isfinite(gap) else None
 
 
 def _solve_nash(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
