@@ -5,7 +5,10 @@ model's dataclasses: 2-3 sides, 2-4 issues of 2-3 options (at most 81 packages),
 groups a side, explicit or default bodies, vetoes, links, rules, domestic payments and
 transfers on at most ``max_buyable`` groups, Level-I reservations. Reservations are drawn
 near values the holder can actually reach, so ties (utility exactly at the reservation)
-and both feasible and infeasible instances are common. Small enough for ``tests/oracle.py``.
+and both feasible and infeasible instances are common (about half are infeasible; a bit
+more with nash). Small enough for ``tests/oracle.py``.
+
+``make`` and ``body`` build hand-made instances for tests with worked answers.
 """
 
 from __future__ import annotations
@@ -104,7 +107,8 @@ def instances(
     issues = []
     for k in range(draw(st.integers(2, 4))):
         n_options = draw(st.integers(2, 3))
-        issues.append(Issue(f"i{k + 1}", f"issue {k + 1}", tuple(Option(f"o{j + 1}", f"option {j + 1}") for j in range(n_options))))
+        options = tuple(Option(f"o{j + 1}", f"option {j + 1}") for j in range(n_options))
+        issues.append(Issue(f"i{k + 1}", f"issue {k + 1}", options))
     option_pairs = [
         ((a.id, oa.id), (b.id, ob.id))
         for a, b in itertools.combinations(issues, 2)
@@ -124,7 +128,7 @@ def instances(
     for s in side_ids:
         has_groups = any(side == s for side in group_sides.values())
         # A negotiator without rows gets its groups' weighted average (or 0 with no groups).
-        explicit_negotiator[s] = not has_groups or draw(st.integers(0, 9)) < 6
+        explicit_negotiator[s] = draw(st.integers(0, 9)) < (9 if not has_groups else 6)
         if explicit_negotiator[s]:
             table = draw(_utility_table(issues))
             if not table:
@@ -211,6 +215,7 @@ def instances(
 
     # -- bodies ---------------------------------------------------------------------------
     bodies = []
+    member_weights = st.sampled_from(MEMBER_WEIGHTS)
     for s in side_ids:
         mine = [g for g in groups if g.side == s]
         if not mine:
@@ -220,7 +225,7 @@ def instances(
                 chosen = draw(st.lists(st.sampled_from(mine), min_size=1, max_size=len(mine), unique_by=lambda g: g.id))
                 chosen.sort(key=lambda g: g.id)
                 members = tuple(
-                    Member(g.id, g.weight if equal_weights[s] or draw(st.booleans()) else draw(st.sampled_from(MEMBER_WEIGHTS)))
+                    Member(g.id, g.weight if equal_weights[s] or draw(st.booleans()) else draw(member_weights))
                     for g in chosen
                 )
                 bodies.append(
