@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Iterable
 
 import pyomo.environ as pyo
@@ -105,6 +105,7 @@ def negotiator_linear(instance: Instance, side: str) -> Linear:
 
 
 # -- exact vote thresholds ----------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def weight_rhs(body: Body) -> float | None:
     r"""A right-hand side :math:`\rho` with :math:`Y \ge \rho \iff` the weight condition, for achievable :math:`Y`.
 

@@ -18,6 +18,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
+from . import bounding
 from .evaluate import Deal, evaluate, objective_value
 from .formulation import FormulationOptions, add_tangent, build_model
 from .model import Instance
@@ -40,6 +41,8 @@ class SolveOptions:
     random_seed: int = 0
     formulation: FormulationOptions = FormulationOptions()
     nash_iterations: int = 500
+    method: str = "auto"  # "mip", "bounding" (own/joint, listable packages) or "auto": bounding where it applies
+    max_package_checks: int = 2000
     log: object = None  # a stream for HiGHS's progress log (e.g. sys.stderr), or None for silence
 
 
@@ -109,18 +112,24 @@ class BuiltModel:
         transfers = tuple(_amount(m.t[k]) for k in range(len(self.instance.transfers)))
         return Deal(package, {g: a for g, a in payments.items() if a > 0}, transfers)
 
-    def repriced(self, deal: Deal) -> Deal:
-        """The best payments for the deal's package, found again with tight tolerances."""
+    def solve_package(self, package: dict[str, str], **highs_options) -> tuple[_Run, Deal | None]:
+        """Solve with the package fixed (only its bounds change in HiGHS); the deal, if any."""
         m = self.model
         free = [k for k in m.OPTIONS if not m.x[k].fixed]
         for k in free:
-            m.x[k].fix(1 if deal.package[k[0]] == k[1] else 0)
-        self.run(**_TIGHT)
-        out = self.deal()
-        for k in free:
-            m.x[k].unfix()
+            m.x[k].fix(1 if package[k[0]] == k[1] else 0)
+        try:
+            run = self.run(**highs_options)
+            return run, (self.deal() if run.has_solution else None)
+        finally:
+            for k in free:
+                m.x[k].unfix()
+
+    def repriced(self, deal: Deal) -> Deal:
+        """The best payments for the deal's package, found again with tight tolerances."""
+        _, out = self.solve_package(dict(deal.package), **_TIGHT)
         self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
-        return out
+        return out if out is not None else deal
 
 
 def _amount(var) -> float:
@@ -147,6 +156,8 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
     built = BuiltModel(instance, objective, home, options)
     if objective == "nash":
         status, deal, gap = _solve_nash(built)
+    elif options.method != "mip" and bounding.applicable(instance, objective):
+        status, deal, gap = _solve_by_bounding(built)
     else:
         status, deal, gap = _solve_once(built)
     evaluation = evaluate(instance, deal) if deal is not None else None
@@ -224,3 +235,54 @@ def _solve_nash(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
     if best is None:
         return "unknown", None, None
     return "feasible", best[1], -math.expm1(best[0] - upper) if math.isfinite(upper) else None
+
+
+def _solve_by_bounding(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
+    """Check packages in decreasing order of their bound (:mod:`planner.bounding`) until none can win.
+
+    Each check solves the model with the package fixed. When the next bound is no better
+    than the best deal, that deal is optimal; when no package survives the bounds or every
+    check is infeasible, there is no agreement. Should the checks run out (too many, or the
+    time limit), the full MIP gets the remaining time and the better deal is kept.
+    """
+    inst = built.instance
+    grid, bounds = bounding.ranked(inst, built.objective, built.home)
+    best: tuple[float, Deal] | None = None
+    for n, (row, bound) in enumerate(zip(grid, bounds)):
+        if best is not None and bound <= best[0] + _win_margin(best[0], built.mip_gap):
+            return "optimal", best[1], _relative_gap(bound, best[0])
+        if n >= built.options.max_package_checks or built.remaining() <= 0.05:
+            built.notes.append(f"package bounding checked {n} of {len(grid)} packages; the MIP finished the search")
+            return _better(built, best, _solve_once(built))
+        run, deal = built.solve_package(bounding.as_package(inst, row))
+        if deal is None:
+            continue
+        ev = evaluate(inst, deal)
+        if not ev.feasible:
+            deal = built.repriced(deal)
+            ev = evaluate(inst, deal)
+            if not ev.feasible:
+                continue
+        value = objective_value(inst, ev.negotiator_utility, built.objective, built.home)
+        if best is None or value > best[0]:
+            best = (value, deal)
+    return ("optimal", best[1], 0.0) if best is not None else ("no_agreement", None, None)
+
+
+def _win_margin(value: float, gap: float) -> float:
+    return max(1e-9, gap) * max(1.0, abs(value))
+
+
+def _relative_gap(bound: float, value: float) -> float:
+    return max(0.0, (bound - value) / max(1e-10, abs(value)))
+
+
+def _better(built: BuiltModel, best, mip: tuple[str, Deal | None, float | None]):
+    status, deal, gap = mip
+    if best is None or status == "optimal":
+        return mip
+    if deal is not None:
+        ev = evaluate(built.instance, deal)
+        if ev.feasible and objective_value(built.instance, ev.negotiator_utility, built.objective, built.home) >= best[0]:
+            return mip
+    return "feasible", best[1], gap

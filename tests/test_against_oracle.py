@@ -25,6 +25,7 @@ from hypothesis.control import currently_in_test_context
 import planner
 from planner.evaluate import evaluate, objective_value
 from planner.model import Body, Group, Instance, Member
+from planner.solve import SolveOptions
 
 from .conftest import run_cli
 from .oracle import OracleAnswer, best_deal
@@ -62,16 +63,21 @@ def describe(expected: OracleAnswer) -> str:
     )
 
 
-def check_against_oracle(instance: Instance, objective: str | None = None, home: str | None = None) -> None:
-    """Solve with the planner and compare with the oracle (objective/home override the settings when given)."""
+def check_against_oracle(instance: Instance, objective: str | None = None, home: str | None = None,
+                         method: str = "auto") -> None:
+    """Solve with the planner and compare with the oracle (objective/home override the settings when given).
+
+    ``method`` chooses the planner's algorithm for own/joint: the MIP, or package bounding.
+    """
     used_objective = objective or instance.settings.objective
     used_home = home or instance.settings.home_side
     expected = best_deal(instance, used_objective, used_home)
     report(describe(expected))
+    options = SolveOptions(method=method)
     if objective is None and home is None:
-        result = planner.solve(instance)
+        result = planner.solve(instance, options=options)
     else:
-        result = planner.solve(instance, objective=objective, home=home)
+        result = planner.solve(instance, objective=objective, home=home, options=options)
     report(f"planner: status={result.status} value={result.objective_value} deal={result.deal}")
 
     if expected.value is None:
@@ -90,16 +96,18 @@ def check_against_oracle(instance: Instance, objective: str | None = None, home:
     assert close(recomputed, expected.value), (recomputed, expected.value)
 
 
+@pytest.mark.parametrize("method", ["mip", "bounding"])
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
 @given(instance=instances(objective="own"))
-def test_planner_matches_oracle_own(instance):
-    check_against_oracle(instance)
+def test_planner_matches_oracle_own(instance, method):
+    check_against_oracle(instance, method=method)
 
 
+@pytest.mark.parametrize("method", ["mip", "bounding"])
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
 @given(instance=instances(objective="joint"))
-def test_planner_matches_oracle_joint(instance):
-    check_against_oracle(instance)
+def test_planner_matches_oracle_joint(instance, method):
+    check_against_oracle(instance, method=method)
 
 
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)

@@ -1,0 +1,195 @@
+r"""Package bounding: list the packages, bound each one, and check only the promising ones.
+
+When the packages can be listed (up to a few hundred thousand), the best deal for the
+``own`` or ``joint`` objective is found without branching on package choices:
+
+1. every Rule-abiding package :math:`x` is listed (numpy, in chunks);
+2. for each, an upper bound :math:`\bar U(x)` on the objective over all payments and
+   transfers is computed from a relaxation (below) in vectorised arithmetic, and packages
+   that no side could ratify even in the relaxation are dropped;
+3. packages are checked in decreasing order of the bound by solving the model with the
+   package fixed (the persistent HiGHS model, only the package bounds change); the search
+   stops when the next bound is no better than the best deal found, which proves it
+   optimal.
+
+The relaxation. For a package, group :math:`g` must be lifted by
+:math:`d_g = \max(0, r_g - v_g(x) - \tau_g - 10^{-6})`, where :math:`\tau_g` is the most
+that transfers from other sides could add (they cost its side nothing). Its side must pay
+it at least :math:`m_g = d_g / e_g` when its cap and budget allow :math:`e_g \bar p_g \ge d_g`;
+otherwise its support cannot be had. A body's weight condition (yes weight
+:math:`\rho_b`, :func:`planner.formulation.weight_rhs`) costs at least the cheapest
+fractional purchase of weight (a fractional knapsack by money per unit of weight); its
+count condition costs at least its :math:`\lceil c_b n_b\rceil` cheapest members; with a
+blocking minority it costs the cheaper of that and the :math:`n_b - \beta_b + 1` cheapest
+members. A side pays at least the largest of its bodies' bounds and the sum of its veto
+groups' money; it fails when that exceeds its budget, and its negotiator keeps at most
+:math:`V_s(x) + \sum_{k \to s} \nu_k T_k - \kappa_s \cdot \text{money}`, which must reach its
+reservation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .formulation import Linear, _max_payment, count_required, holder_linear, negotiator_linear, weight_rhs
+from .model import Instance
+
+BOUNDABLE = ("own", "joint")
+MAX_CELLS = 200_000_000
+"""Largest packages x groups product that bounding lists."""
+CHUNK_CELLS = 2_000_000
+TOLERANCE = 1e-6
+
+
+def applicable(instance: Instance, objective: str) -> bool:
+    """Whether package bounding can solve this instance for this objective."""
+    cells = instance.package_count * max(1, len(instance.groups))
+    return objective in BOUNDABLE and cells <= MAX_CELLS
+
+
+def packages(instance: Instance) -> np.ndarray:
+    """Every Rule-abiding package as a row of option indices, one column per issue."""
+    sizes = [len(i.options) for i in instance.issues]
+    grid = np.indices(sizes, dtype=np.int32).reshape(len(sizes), -1).T
+    keep = np.ones(len(grid), dtype=bool)
+    position = {i.id: k for k, i in enumerate(instance.issues)}
+    for r in instance.rules:
+        (ia, oa), (ib, ob) = r.pair
+        a = grid[:, position[ia]] == instance.issue(ia).option_ids.index(oa)
+        b = grid[:, position[ib]] == instance.issue(ib).option_ids.index(ob)
+        keep &= (~a | b) if r.kind == "requires" else ~(a & b)
+    return grid[keep]
+
+
+def values(instance: Instance, linears: list[Linear], grid: np.ndarray) -> np.ndarray:
+    """Package values, shape (packages, holders), for holders given by their coefficients."""
+    out = np.zeros((len(grid), len(linears)))
+    for k, issue in enumerate(instance.issues):
+        table = np.array([[lin.options.get((issue.id, o.id), 0.0) for o in issue.options] for lin in linears])
+        out += table[:, grid[:, k]].T
+    position = {i.id: k for k, i in enumerate(instance.issues)}
+    for h, lin in enumerate(linears):
+        for ((ia, oa), (ib, ob)), c in lin.pairs.items():
+            both = (grid[:, position[ia]] == instance.issue(ia).option_ids.index(oa)) & (
+                grid[:, position[ib]] == instance.issue(ib).option_ids.index(ob))
+            out[:, h] += c * both
+    return out
+
+
+def _support_money(instance: Instance, gv: np.ndarray) -> np.ndarray:
+    """Least money each group's side must pay for its support, shape (packages, groups); inf: impossible.
+
+    Transfers from other sides may cover part of a group's deficit at no cost to its side
+    (they are counted at their most); the rest costs the side that deficit over the group's
+    payment efficiency, when its cap and its side's budget allow that much.
+    """
+    r = np.array([g.reservation for g in instance.groups])
+    eff = np.array([g.payment_efficiency for g in instance.groups])
+    lift = np.array([g.payment_efficiency * _max_payment(instance, g.id) for g in instance.groups])
+    free = np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == g.id) for g in instance.groups])
+    deficit = np.maximum(0.0, r[None, :] - gv - free[None, :] - TOLERANCE)  # what the side itself must cover
+    money = np.full(deficit.shape, np.inf)
+    buyable = (deficit <= lift[None, :] + 1e-12) & (lift[None, :] > 0)
+    np.divide(deficit, np.where(eff > 0, eff, 1.0)[None, :], out=money, where=buyable)
+    money[deficit <= 0] = 0.0
+    return money
+
+
+def _body_money(body, money: np.ndarray, column: dict[str, int]) -> np.ndarray:
+    """A lower bound on the money a body's passing costs its side (inf: it cannot pass).
+
+    The weight condition costs at least a fractional knapsack, the count condition the
+    :math:`\lceil c\,n \rceil` cheapest members; with a blocking minority the body may
+    instead pass on the :math:`n - \beta + 1` cheapest yes votes, whichever is cheaper.
+    """
+    cols = [column[m.group] for m in body.members]
+    both = np.maximum(_weight_money(body, money, column), _cheapest(money[:, cols], count_required(body)))
+    if body.block_min is None:
+        return both
+    return np.minimum(both, _cheapest(money[:, cols], len(cols) - body.block_min + 1))
+
+
+def _cheapest(money: np.ndarray, k: int) -> np.ndarray:
+    """The total of the ``k`` smallest entries of each row (0 for k <= 0)."""
+    if k <= 0:
+        return np.zeros(money.shape[0])
+    if k > money.shape[1]:
+        return np.full(money.shape[0], np.inf)
+    return np.sort(money, axis=1)[:, :k].sum(axis=1)
+
+
+def _weight_money(body, cost: np.ndarray, column: dict[str, int]) -> np.ndarray:
+    """Fractional-knapsack lower bound on the money the yes weight :math:`\rho_b` costs."""
+    n = cost.shape[0]
+    rho = weight_rhs(body)
+    members = [(column[m.group], m.weight) for m in body.members if m.weight > 0]
+    if rho is None:
+        return np.full(n, np.inf)
+    if rho <= 0:
+        return np.zeros(n)
+    if not members:
+        return np.full(n, np.inf)
+    cols = np.array([c for c, _ in members])
+    w = np.array([w for _, w in members])
+    c = cost[:, cols]
+    order = np.argsort(c / w[None, :], axis=1, kind="stable")
+    sw = w[order]
+    sc = np.take_along_axis(c, order, axis=1)
+    cum_w = np.cumsum(sw, axis=1)
+    with np.errstate(invalid="ignore"):
+        cum_c = np.cumsum(sc, axis=1)
+    reach = cum_w >= rho - 1e-12
+    ok = reach[:, -1]
+    k = np.argmax(reach, axis=1)
+    rows = np.arange(n)
+    before_w = np.where(k > 0, cum_w[rows, np.maximum(k - 1, 0)], 0.0)
+    before_c = np.where(k > 0, cum_c[rows, np.maximum(k - 1, 0)], 0.0)
+    need = rho - before_w
+    with np.errstate(invalid="ignore"):
+        last = np.where(need > 0, need / sw[rows, k] * sc[rows, k], 0.0)
+    out = before_c + last
+    out[~ok] = np.inf
+    return np.nan_to_num(out, nan=np.inf)
+
+
+def upper_bounds(instance: Instance, objective: str, home: str, grid: np.ndarray) -> np.ndarray:
+    """An upper bound on the objective for every package; ``-inf`` where no deal can exist."""
+    column = {g.id: k for k, g in enumerate(instance.groups)}
+    group_lin = [holder_linear(instance, g.id) for g in instance.groups]
+    side_lin = [negotiator_linear(instance, s) for s in instance.side_ids]
+    incoming = np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == s) for s in instance.side_ids])
+    out = np.empty(len(grid))
+    step = max(1, CHUNK_CELLS // max(1, len(instance.groups)))
+    for start in range(0, len(grid), step):
+        chunk = grid[start:start + step]
+        money = _support_money(instance, values(instance, group_lin, chunk)) if instance.groups else np.zeros((len(chunk), 0))
+        keep = values(instance, side_lin, chunk) + incoming[None, :]
+        alive = np.ones(len(chunk), dtype=bool)
+        for k, s in enumerate(instance.sides):
+            paid = np.zeros(len(chunk))
+            for b in instance.bodies_of(s.id):
+                paid = np.maximum(paid, _body_money(b, money, column))
+            vetoes = [column[g.id] for g in instance.groups_of(s.id) if g.veto]
+            if vetoes:
+                paid = np.maximum(paid, money[:, vetoes].sum(axis=1))
+            alive &= paid <= s.budget + 1e-9
+            keep[:, k] -= s.payment_cost * np.where(np.isfinite(paid), paid, 0.0)
+            if s.reservation is not None:
+                alive &= keep[:, k] >= s.reservation - TOLERANCE
+        bound = keep[:, instance.side_ids.index(home)] if objective == "own" else keep.sum(axis=1)
+        out[start:start + step] = np.where(alive, bound, -np.inf)
+    return out
+
+
+def ranked(instance: Instance, objective: str, home: str) -> tuple[np.ndarray, np.ndarray]:
+    """The packages that may hold a deal, best bound first (ties by listing order), and their bounds."""
+    grid = packages(instance)
+    ub = upper_bounds(instance, objective, home, grid)
+    order = np.argsort(-ub, kind="stable")
+    order = order[np.isfinite(ub[order])]
+    return grid[order], ub[order]
+
+
+def as_package(instance: Instance, row: np.ndarray) -> dict[str, str]:
+    return {issue.id: issue.options[int(k)].id for issue, k in zip(instance.issues, row)}
+
