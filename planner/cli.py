@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-workbook", action="store_true", help="do not write the results workbook")
     s.add_argument("--json", metavar="FILE", help="write the JSON result to FILE, or to standard output with -")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    s.add_argument("--method", choices=("auto", "mip", "bounding"), default="auto",
+                   help="auto: package bounding for own/joint when packages can be listed, else the MIP")
     s.add_argument("--log", action="store_true", help="show HiGHS's progress log on standard error")
 
     c = sub.add_parser("check", help="validate a workbook without solving")
@@ -111,7 +113,7 @@ def cmd_solve(args) -> int:
         raise UsageError(f"--home {args.home}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
     limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
     _say(args, f"Solving {args.workbook} ({instance.package_count:,} packages, time limit {limit:g} s) ...")
-    options = SolveOptions(log=sys.stderr if args.log else None)
+    options = SolveOptions(log=sys.stderr if args.log else None, method=args.method)
     result = solve(instance, objective=args.objective, home=args.home, time_limit=args.time_limit,
                    mip_gap=args.mip_gap, options=options)
     if out is not None:  # files first, so that a closed terminal pipe cannot cost them

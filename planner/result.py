@@ -115,4 +115,5 @@ class Result:
             }
             out["ratified"] = dict(ev.ratified)
         out["notes"] = list(self.notes)
+        out["solver"] = dict(self.solver)
         return out

@@ -154,9 +154,10 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
     if home not in instance.side_ids:
         raise ValueError(f"home side {home!r} is not a side of the instance ({', '.join(instance.side_ids)})")
     built = BuiltModel(instance, objective, home, options)
-    if objective == "nash":
+    method = _method(instance, objective, options.method)
+    if method == "nash outer approximation":
         status, deal, gap = _solve_nash(built)
-    elif options.method != "mip" and bounding.applicable(instance, objective):
+    elif method == "package bounding":
         status, deal, gap = _solve_by_bounding(built)
     else:
         status, deal, gap = _solve_once(built)
@@ -173,9 +174,20 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
         objective_value=value, mip_gap=gap if deal is not None else None,
         solve_seconds=time.perf_counter() - built.started, build_seconds=built.build_seconds,
         notes=tuple(built.notes),
-        solver={"name": "highs", "threads": options.threads, "random_seed": options.random_seed,
+        solver={"name": "highs", "method": method, "threads": options.threads, "random_seed": options.random_seed,
                 "time_limit": built.time_limit, "mip_gap": built.mip_gap},
     )
+
+
+def _method(instance: Instance, objective: str, requested: str) -> str:
+    """Which algorithm solves this objective: the Nash loop, package bounding or the MIP."""
+    if requested not in ("auto", "mip", "bounding"):
+        raise ValueError(f"unknown method {requested!r}; use auto, mip or bounding")
+    if objective == "nash":
+        return "nash outer approximation"
+    if requested != "mip" and bounding.applicable(instance, objective):
+        return "package bounding"
+    return "mip"
 
 
 def _status(run: _Run) -> str:
