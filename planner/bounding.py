@@ -17,7 +17,7 @@ The relaxation. For a package, group :math:`g` must be lifted by
 that transfers from other sides could add (they cost its side nothing). Its side must pay
 it at least :math:`m_g = d_g / e_g` when its cap and budget allow :math:`e_g \bar p_g \ge d_g`;
 otherwise its support cannot be had. A body's weight condition (yes weight
-:math:`\rho_b`, :func:`planner.formulation.weight_rhs`) costs at least the cheapest
+:math:`S^+_b`, :func:`planner.formulation.passing_weight`) costs at least the cheapest
 fractional purchase of weight (a fractional knapsack by money per unit of weight); its
 count condition costs at least its :math:`\lceil c_b n_b\rceil` cheapest members; with a
 blocking minority it costs the cheaper of that and the :math:`n_b - \beta_b + 1` cheapest
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .formulation import Linear, _max_payment, count_required, holder_linear, negotiator_linear, weight_rhs
+from .formulation import Linear, _max_payment, count_required, holder_linear, negotiator_linear, passing_weight
 from .model import Instance
 
 BOUNDABLE = ("own", "joint")
@@ -53,6 +53,11 @@ def packages(instance: Instance) -> np.ndarray:
     """Every Rule-abiding package as a row of option indices, one column per issue."""
     sizes = [len(i.options) for i in instance.issues]
     grid = np.indices(sizes, dtype=np.int32).reshape(len(sizes), -1).T
+    return grid[abides(instance, grid)]
+
+
+def abides(instance: Instance, grid: np.ndarray) -> np.ndarray:
+    """Which packages (rows of option indices) keep every Rule."""
     keep = np.ones(len(grid), dtype=bool)
     position = {i.id: k for k, i in enumerate(instance.issues)}
     for r in instance.rules:
@@ -60,7 +65,7 @@ def packages(instance: Instance) -> np.ndarray:
         a = grid[:, position[ia]] == instance.issue(ia).option_ids.index(oa)
         b = grid[:, position[ib]] == instance.issue(ib).option_ids.index(ob)
         keep &= (~a | b) if r.kind == "requires" else ~(a & b)
-    return grid[keep]
+    return keep
 
 
 def values(instance: Instance, linears: list[Linear], grid: np.ndarray) -> np.ndarray:
@@ -78,7 +83,7 @@ def values(instance: Instance, linears: list[Linear], grid: np.ndarray) -> np.nd
     return out
 
 
-def _support_money(instance: Instance, gv: np.ndarray) -> np.ndarray:
+def support_money(instance: Instance, gv: np.ndarray, transfers: bool = True) -> np.ndarray:
     """Least money each group's side must pay for its support, shape (packages, groups); inf: impossible.
 
     Transfers from other sides may cover part of a group's deficit at no cost to its side
@@ -88,7 +93,8 @@ def _support_money(instance: Instance, gv: np.ndarray) -> np.ndarray:
     r = np.array([g.reservation for g in instance.groups])
     eff = np.array([g.payment_efficiency for g in instance.groups])
     lift = np.array([g.payment_efficiency * _max_payment(instance, g.id) for g in instance.groups])
-    free = np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == g.id) for g in instance.groups])
+    free = np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == g.id and transfers)
+                     for g in instance.groups])
     deficit = np.maximum(0.0, r[None, :] - gv - free[None, :] - TOLERANCE)  # what the side itself must cover
     money = np.full(deficit.shape, np.inf)
     buyable = (deficit <= lift[None, :] + 1e-12) & (lift[None, :] > 0)
@@ -97,7 +103,7 @@ def _support_money(instance: Instance, gv: np.ndarray) -> np.ndarray:
     return money
 
 
-def _body_money(body, money: np.ndarray, column: dict[str, int]) -> np.ndarray:
+def body_money(body, money: np.ndarray, column: dict[str, int]) -> np.ndarray:
     """A lower bound on the money a body's passing costs its side (inf: it cannot pass).
 
     The weight condition costs at least a fractional knapsack, the count condition the
@@ -121,9 +127,9 @@ def _cheapest(money: np.ndarray, k: int) -> np.ndarray:
 
 
 def _weight_money(body, cost: np.ndarray, column: dict[str, int]) -> np.ndarray:
-    """Fractional-knapsack lower bound on the money the yes weight :math:`\rho_b` costs."""
+    """Fractional-knapsack lower bound on the money the passing yes weight :math:`S^+_b` costs."""
     n = cost.shape[0]
-    rho = weight_rhs(body)
+    rho = passing_weight(body)
     members = [(column[m.group], m.weight) for m in body.members if m.weight > 0]
     if rho is None:
         return np.full(n, np.inf)
@@ -164,13 +170,13 @@ def upper_bounds(instance: Instance, objective: str, home: str, grid: np.ndarray
     step = max(1, CHUNK_CELLS // max(1, len(instance.groups)))
     for start in range(0, len(grid), step):
         chunk = grid[start:start + step]
-        money = _support_money(instance, values(instance, group_lin, chunk)) if instance.groups else np.zeros((len(chunk), 0))
+        money = support_money(instance, values(instance, group_lin, chunk)) if instance.groups else np.zeros((len(chunk), 0))
         keep = values(instance, side_lin, chunk) + incoming[None, :]
         alive = np.ones(len(chunk), dtype=bool)
         for k, s in enumerate(instance.sides):
             paid = np.zeros(len(chunk))
             for b in instance.bodies_of(s.id):
-                paid = np.maximum(paid, _body_money(b, money, column))
+                paid = np.maximum(paid, body_money(b, money, column))
             vetoes = [column[g.id] for g in instance.groups_of(s.id) if g.veto]
             if vetoes:
                 paid = np.maximum(paid, money[:, vetoes].sum(axis=1))

@@ -43,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("workbook")
     c.add_argument("--json", metavar="FILE", help="write the check's findings as JSON (- for standard output)")
 
+    w = sub.add_parser("winset", help="how many packages each side, and every side, would ratify")
+    w.add_argument("workbook")
+    w.add_argument("--exact-limit", type=int, default=1_000_000, metavar="N",
+                   help="count exactly up to N packages, else estimate by sampling (default 1,000,000)")
+    w.add_argument("--samples", type=int, default=20_000, metavar="N", help="packages sampled beyond the limit")
+    w.add_argument("--seed", type=int, default=0, help="random seed of the sample")
+    w.add_argument("-o", "--output", metavar="PATH", help="also write the table as a workbook (.xlsx)")
+    w.add_argument("--json", metavar="FILE", help="write the table as JSON (- for standard output)")
+
     t = sub.add_parser("template", help="write a blank instance workbook with notes on every column")
     t.add_argument("path")
     t.add_argument("--force", action="store_true", help="replace PATH if it exists")
@@ -157,7 +166,28 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"solve": cmd_solve, "check": cmd_check, "template": cmd_template}
+def cmd_winset(args) -> int:
+    from . import read_instance
+    from .analysis.winset import joint_winset_empty, winset_sizes
+    from .io.frames import write_frames
+    from .io.report import describe_winsets
+
+    if args.output and Path(args.output).suffix.lower() != ".xlsx":
+        raise UsageError(f"--output {args.output}: expected a path ending in .xlsx")
+    instance = read_instance(args.workbook)
+    table = winset_sizes(instance, exact_limit=args.exact_limit, samples=args.samples, seed=args.seed)
+    empty = None if table["exact"].all() else joint_winset_empty(instance)
+    _say(args, describe_winsets(instance, table, empty))
+    if args.output:
+        write_frames({"Winsets": table}, args.output)
+    if args.json:
+        _emit_json({"format": 1, "instance": instance.name, "winsets": table.to_dict(orient="records"),
+                    "joint_empty": bool(table.set_index("side").loc["joint", "packages"] == 0) if empty is None else empty},
+                   args.json)
+    return EXIT_OK
+
+
+COMMANDS = {"solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:

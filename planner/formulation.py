@@ -105,7 +105,6 @@ def negotiator_linear(instance: Instance, side: str) -> Linear:
 
 
 # -- exact vote thresholds ----------------------------------------------------------------
-@lru_cache(maxsize=4096)
 def weight_rhs(body: Body) -> float | None:
     r"""A right-hand side :math:`\rho` with :math:`Y \ge \rho \iff` the weight condition, for achievable :math:`Y`.
 
@@ -115,6 +114,23 @@ def weight_rhs(body: Body) -> float | None:
     return the midpoint between :math:`S^+` and the largest achievable sum that fails, so
     that a solver tolerance can neither admit a failing vote nor reject a passing one.
     Returns ``None`` when no vote can pass the weight condition.
+    """
+    sums = weight_threshold_sums(body)
+    return None if sums is None else float((sums[0] + sums[1]) / 2)
+
+
+def passing_weight(body: Body) -> float | None:
+    """:math:`S^+`, the smallest yes weight that passes the weight condition (None: none does)."""
+    sums = weight_threshold_sums(body)
+    return None if sums is None else float(sums[1])
+
+
+@lru_cache(maxsize=4096)
+def weight_threshold_sums(body: Body) -> tuple[Fraction, Fraction] | None:
+    """The largest achievable yes weight that fails the weight condition and the smallest that passes.
+
+    ``(0, 0)`` when every vote passes; ``None`` when none does. When the subset sums are too
+    fine-grained to enumerate, the threshold itself with a margin of 1e-9 of the weight.
     """
     weights = [exact(m.weight) for m in body.members if m.weight > 0]
     total = sum(weights, Fraction(0))
@@ -126,13 +142,12 @@ def weight_rhs(body: Body) -> float | None:
     if not ok(total):
         return None
     if ok(Fraction(0)):
-        return 0.0
+        return Fraction(0), Fraction(0)
     sums = _subset_sums_around(weights, need, body.rule)
-    if sums is None:  # too fine-grained to enumerate: fall back on a margin of 1e-9 of the weight
+    if sums is None:
         margin = Fraction(1, 10**9) * total
-        return float(need + margin if body.rule == "more_than" else need - margin)
-    below, above = sums
-    return float((below + above) / 2)
+        return (need, need + margin) if body.rule == "more_than" else (need - margin, need)
+    return sums
 
 
 def _subset_sums_around(weights: list[Fraction], need: Fraction, rule: str) -> tuple[Fraction, Fraction] | None:

@@ -69,6 +69,10 @@ class BuiltModel:
         self.mip_gap = options.mip_gap if options.mip_gap is not None else instance.settings.mip_gap
         self.started = time.perf_counter()
 
+    def reset_clock(self) -> None:
+        """Start the time limit afresh (for a series of separate solves on one model)."""
+        self.started = time.perf_counter()
+
     def remaining(self) -> float:
         return max(0.01, self.time_limit - (time.perf_counter() - self.started))
 
@@ -116,14 +120,17 @@ class BuiltModel:
         """Solve with the package fixed (only its bounds change in HiGHS); the deal, if any."""
         m = self.model
         free = [k for k in m.OPTIONS if not m.x[k].fixed]
-        for k in free:
-            m.x[k].fix(1 if package[k[0]] == k[1] else 0)
+        for k in free:  # bounds, not fix(): the persistent solver then only updates column bounds
+            v = 1 if package[k[0]] == k[1] else 0
+            m.x[k].setlb(v)
+            m.x[k].setub(v)
         try:
             run = self.run(**highs_options)
             return run, (self.deal() if run.has_solution else None)
         finally:
             for k in free:
-                m.x[k].unfix()
+                m.x[k].setlb(0)
+                m.x[k].setub(1)
 
     def repriced(self, deal: Deal) -> Deal:
         """The best payments for the deal's package, found again with tight tolerances."""

@@ -332,3 +332,49 @@ def best_deal(instance: Instance, objective: str | None = None, home: str | None
     if best is None:
         return OracleAnswer(None, None, any_feasible)
     return OracleAnswer(best.value, best.package, True, best.payments, best.transfers)
+
+
+def winset_counts(instance: Instance) -> dict[str, int]:
+    """Per side, and ``joint``, how many packages the side ratifies paying its own groups within budget.
+
+    Brute force: for each Rule-abiding package and side, the groups that support with no
+    money are free; every subset of the others that its payments can reach (the least
+    payment lifting a group to its reservation minus 1e-6, within its cap) is tried, and
+    the side ratifies when some subset makes its bodies pass and its vetoes support for no
+    more than its budget. Transfers and Level-I reservations do not count (Level II only).
+    """
+    counts = {s.id: 0 for s in instance.sides}
+    counts["joint"] = 0
+    for package in _packages(instance):
+        every = True
+        for side in instance.sides:
+            ok = _side_ratifies(instance, side, package)
+            counts[side.id] += ok
+            every &= ok
+        counts["joint"] += every
+    return counts
+
+
+def _side_ratifies(instance: Instance, side, package: dict[str, str]) -> bool:
+    groups = [g for g in instance.groups if g.side == side.id]
+    if not groups:
+        return True
+    bodies = [b for b in instance.bodies if b.side == side.id]
+    free, price = set(), {}
+    for g in groups:
+        short = g.reservation - TOL - _holder_value(instance, g.id, package)
+        if short <= 0:
+            free.add(g.id)
+        elif side.budget > 0 and g.payment_efficiency > 0:
+            need = short / g.payment_efficiency
+            if need <= min(side.budget, math.inf if g.payment_cap is None else g.payment_cap) + 1e-12:
+                price[g.id] = need
+    buyable = sorted(price)
+    for size in range(len(buyable) + 1):
+        for bought in itertools.combinations(buyable, size):
+            if sum(price[g] for g in bought) > side.budget + 1e-9:
+                continue
+            supporters = free | set(bought)
+            if all(body_passes(b, supporters) for b in bodies) and all(g.id in supporters for g in groups if g.veto):
+                return True
+    return False

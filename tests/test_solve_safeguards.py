@@ -49,4 +49,4 @@ def test_a_deal_short_of_a_reservation_is_priced_again_exactly():
     assert fixed.package == {"i": "b"}
     assert fixed.payments["g2"] == pytest.approx(2.0, abs=1e-9)
     assert evaluate(inst, fixed).feasible
-    assert not any(built.model.x[k].fixed for k in built.model.OPTIONS)
+    assert all((x.lb, x.ub) == (0, 1) and not x.fixed for x in built.model.x.values())

@@ -87,3 +87,19 @@ def describe_result(result: Result) -> str:
               + (f"; opposed: {', '.join(opposed[:12])}{' ...' if len(opposed) > 12 else ''}" if opposed else "")]
     lines += [f"note: {n}" for n in d["notes"]]
     return "\n".join(lines)
+
+
+def describe_winsets(instance: Instance, table, joint_empty: bool | None) -> str:
+    """The win-set table for the terminal."""
+    exact = bool(table["exact"].all())
+    lines = [f"{instance.settings.title or instance.name}: win-sets over {instance.package_count:,} packages "
+             f"({'exact' if exact else 'estimated from a uniform sample, 95 % intervals'})", ""]
+    rows = []
+    for r in table.itertuples(index=False):
+        share = f"{100 * r.share:.2f} %" if exact else f"{100 * r.share:.2f} % [{100 * r.share_low:.2f}, {100 * r.share_high:.2f}]"
+        count = f"{int(r.packages):,}" if exact else f"~{r.packages:,.0f}"
+        rows.append([r.side, count, share])
+    lines += _table(["side", "packages", "share"], rows)
+    if joint_empty is not None:
+        lines += ["", "joint win-set empty (exact, by MIP): " + ("yes" if joint_empty else "no")]
+    return "\n".join(lines)

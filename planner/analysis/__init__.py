@@ -1,0 +1,1 @@
+"""Analyses built on the instance, the model and the evaluator: win-sets, ..."""

@@ -1,0 +1,34 @@
+"""Analysis tables (pandas DataFrames) as styled workbooks, written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from .atomic import atomic_path
+from .styles import fit_widths, freeze_header, write_table
+
+
+def write_frames(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
+    """One sheet per DataFrame: styled header, frozen pane, fitted widths, booleans coloured."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise ValueError(f"{path}: expected a path ending in .xlsx")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, frame in frames.items():
+        ws = wb.create_sheet(name)
+        headers = [str(c) for c in frame.columns]
+        rows = ([_plain(v) for v in row] for row in frame.itertuples(index=False))
+        booleans = [c for c in frame.columns if frame[c].dtype == bool]
+        write_table(ws, headers, rows, booleans=booleans)
+        freeze_header(ws)
+        fit_widths(ws)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _plain(value):
+    """numpy scalars as Python values, for openpyxl."""
+    return value.item() if hasattr(value, "item") else value
