@@ -13,21 +13,21 @@ from .evaluate import Deal, Evaluation, evaluate
 from .io.errors import InputError, InputErrors
 from .io.excel_read import read_instance, read_json, read_workbook
 from .model import Body, Group, Instance, Issue, Link, Member, Option, Rule, Settings, Side, Transfer
-from .result import Result
-from .solve import SolveOptions, solve
+from .result import Result, top_frame
+from .solve import SolveOptions, solve, solve_top
 
 __version__ = "0.1.0"
 
 
-def write_results(result: Result, path) -> None:
-    """Write the results workbook (sheets Summary, Package, Support, Votes, Payments, Transfers)."""
+def write_results(result: Result, path, top=()) -> None:
+    """Write the results workbook (sheets Summary, Package, Support, Votes, Payments, Transfers; Top with ``top``)."""
     from .io.results_excel import write_results as _write
 
-    _write(result, path)
+    _write(result, path, top)
 
 
 __all__ = [
     "Body", "Deal", "Evaluation", "Group", "InputError", "InputErrors", "Instance", "Issue", "Link", "Member",
     "Option", "Result", "Rule", "Settings", "Side", "SolveOptions", "Transfer", "evaluate", "read_instance",
-    "read_json", "read_workbook", "solve", "write_results",
+    "read_json", "read_workbook", "solve", "solve_top", "top_frame", "write_results",
 ]

@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-workbook", action="store_true", help="do not write the results workbook")
     s.add_argument("--json", metavar="FILE", help="write the JSON result to FILE, or to standard output with -")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    s.add_argument("--top", type=int, default=1, metavar="K", help="list the K best deals with distinct packages")
     s.add_argument("--method", choices=("auto", "mip", "bounding"), default="auto",
                    help="auto: package bounding for own/joint when packages can be listed, else the MIP")
     s.add_argument("--log", action="store_true", help="show HiGHS's progress log on standard error")
@@ -111,8 +112,8 @@ def _results_path(args) -> Path | None:
 
 
 def cmd_solve(args) -> int:
-    from . import SolveOptions, read_instance, solve, write_results
-    from .io.report import describe_result
+    from . import SolveOptions, read_instance, solve, solve_top, top_frame, write_results
+    from .io.report import describe_result, describe_top
 
     out = _results_path(args)
     if args.json and args.json != "-" and Path(args.json).resolve() == Path(args.workbook).resolve():
@@ -123,15 +124,24 @@ def cmd_solve(args) -> int:
     limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
     _say(args, f"Solving {args.workbook} ({instance.package_count:,} packages, time limit {limit:g} s) ...")
     options = SolveOptions(log=sys.stderr if args.log else None, method=args.method)
-    result = solve(instance, objective=args.objective, home=args.home, time_limit=args.time_limit,
-                   mip_gap=args.mip_gap, options=options)
+    if args.top < 1:
+        raise UsageError(f"--top {args.top}: expected a whole number >= 1")
+    kwargs = dict(objective=args.objective, home=args.home, time_limit=args.time_limit, mip_gap=args.mip_gap, options=options)
+    top = solve_top(instance, args.top, **kwargs) if args.top > 1 else []
+    result = top[0] if top else solve(instance, **kwargs)
+    data = result.to_dict()
+    if top:
+        data["top"] = top_frame(top).to_dict(orient="records")
     if out is not None:  # files first, so that a closed terminal pipe cannot cost them
-        write_results(result, out)
+        write_results(result, out, top)
     if args.json and args.json != "-":
-        _emit_json(result.to_dict(), args.json)
-    _say(args, describe_result(result) + (f"\n\nResults workbook: {out}" if out is not None else ""))
+        _emit_json(data, args.json)
+    text = describe_result(result)
+    if top:
+        text += "\n\n" + describe_top(top_frame(top))
+    _say(args, text + (f"\n\nResults workbook: {out}" if out is not None else ""))
     if args.json == "-":
-        _emit_json(result.to_dict(), "-")
+        _emit_json(data, "-")
     return EXIT_SOLVER if result.status == "unknown" else EXIT_OK
 
 

@@ -117,3 +117,19 @@ class Result:
         out["notes"] = list(self.notes)
         out["solver"] = dict(self.solver)
         return out
+
+
+def top_frame(results: list["Result"]) -> "pd.DataFrame":
+    """The k best deals as a table: rank, objective value, one column per issue, supporters, payments."""
+    import pandas as pd
+
+    rows = []
+    for rank, r in enumerate(results, start=1):
+        d = r.to_dict()
+        row = {"rank": rank, "objective_value": d["objective_value"], "status": d["status"]}
+        row.update(d["package"])
+        row["supporters"] = sum(g["supports"] for g in d["groups"].values())
+        row["payments"] = clean(sum(p["amount"] for p in d["payments"]))
+        row["transfers"] = clean(sum(t["amount"] for t in d["transfers"]))
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -68,6 +68,25 @@ class BuiltModel:
         self.time_limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
         self.mip_gap = options.mip_gap if options.mip_gap is not None else instance.settings.mip_gap
         self.started = time.perf_counter()
+        self.excluded: set[tuple[str, ...]] = set()
+        self._ranking = None
+
+    def package_key(self, package) -> tuple[str, ...]:
+        return tuple(package[i.id] for i in self.instance.issues)
+
+    def exclude(self, package) -> None:
+        """Forbid a package from now on: a no-good cut :math:`\\sum_{(i,o) \\in x} x_{io} \\le |I| - 1`."""
+        m = self.model
+        self.excluded.add(self.package_key(package))
+        if not hasattr(m, "no_good"):
+            m.no_good = pyo.ConstraintList()
+        m.no_good.add(sum(m.x[i.id, package[i.id]] for i in self.instance.issues) <= len(self.instance.issues) - 1)
+
+    def ranking(self):
+        """Packages and their bounds, best first (:func:`planner.bounding.ranked`), computed once."""
+        if self._ranking is None:
+            self._ranking = bounding.ranked(self.instance, self.objective, self.home)
+        return self._ranking
 
     def reset_clock(self) -> None:
         """Start the time limit afresh (for a series of separate solves on one model)."""
@@ -153,15 +172,55 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
 
     Returns a :class:`~planner.result.Result` whose facts are recomputed from the deal.
     """
-    options = options or SolveOptions()
-    options = replace(options, time_limit=time_limit if time_limit is not None else options.time_limit,
-                      mip_gap=mip_gap if mip_gap is not None else options.mip_gap)
+    options = _options(options, time_limit, mip_gap)
     objective = objective or instance.settings.objective
+    home = _home(instance, home)
+    return _answer(BuiltModel(instance, objective, home, options), _method(instance, objective, options.method))
+
+
+def solve_top(instance: Instance, k: int, objective: str | None = None, home: str | None = None,
+              time_limit: float | None = None, mip_gap: float | None = None,
+              options: SolveOptions | None = None) -> list[Result]:
+    """The ``k`` best deals with distinct packages, best first (fewer when fewer exist).
+
+    The first is :func:`solve`'s answer; each next one is the best deal whose package
+    differs from all found before (a no-good cut on the package, or for package bounding
+    the next packages in bound order). The time limit covers the whole search.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    options = _options(options, time_limit, mip_gap)
+    objective = objective or instance.settings.objective
+    home = _home(instance, home)
+    built = BuiltModel(instance, objective, home, options)
+    method = _method(instance, objective, options.method)
+    results: list[Result] = []
+    for _ in range(k):
+        result = _answer(built, method)
+        if not result.has_deal:
+            break
+        results.append(result)
+        built.exclude(result.package)
+    return results
+
+
+def _options(options: SolveOptions | None, time_limit: float | None, mip_gap: float | None) -> SolveOptions:
+    options = options or SolveOptions()
+    return replace(options, time_limit=time_limit if time_limit is not None else options.time_limit,
+                   mip_gap=mip_gap if mip_gap is not None else options.mip_gap)
+
+
+def _home(instance: Instance, home: str | None) -> str:
     home = home or instance.settings.home_side
     if home not in instance.side_ids:
         raise ValueError(f"home side {home!r} is not a side of the instance ({', '.join(instance.side_ids)})")
-    built = BuiltModel(instance, objective, home, options)
-    method = _method(instance, objective, options.method)
+    return home
+
+
+def _answer(built: BuiltModel, method: str) -> Result:
+    """Run the method on the built model and turn its deal into a Result checked by the evaluator."""
+    instance, objective, home, options = built.instance, built.objective, built.home, built.options
+    notes_before = len(built.notes)
     if method == "nash outer approximation":
         status, deal, gap = _solve_nash(built)
     elif method == "package bounding":
@@ -180,7 +239,7 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
         instance=instance, status=status, objective=objective, home=home, deal=deal, evaluation=evaluation,
         objective_value=value, mip_gap=gap if deal is not None else None,
         solve_seconds=time.perf_counter() - built.started, build_seconds=built.build_seconds,
-        notes=tuple(built.notes),
+        notes=tuple(built.notes[notes_before:]),
         solver={"name": "highs", "method": method, "threads": options.threads, "random_seed": options.random_seed,
                 "time_limit": built.time_limit, "mip_gap": built.mip_gap},
     )
@@ -265,15 +324,18 @@ def _solve_by_bounding(built: BuiltModel) -> tuple[str, Deal | None, float | Non
     time limit), the full MIP gets the remaining time and the better deal is kept.
     """
     inst = built.instance
-    grid, bounds = bounding.ranked(inst, built.objective, built.home)
+    grid, bounds = built.ranking()
     best: tuple[float, Deal] | None = None
     for n, (row, bound) in enumerate(zip(grid, bounds)):
+        package = bounding.as_package(inst, row)
+        if built.package_key(package) in built.excluded:
+            continue
         if best is not None and bound <= best[0] + _win_margin(best[0], built.mip_gap):
             return "optimal", best[1], _relative_gap(bound, best[0])
         if n >= built.options.max_package_checks or built.remaining() <= 0.05:
             built.notes.append(f"package bounding checked {n} of {len(grid)} packages; the MIP finished the search")
             return _better(built, best, _solve_once(built))
-        run, deal = built.solve_package(bounding.as_package(inst, row))
+        run, deal = built.solve_package(package)
         if deal is None:
             continue
         ev = evaluate(inst, deal)

@@ -103,3 +103,10 @@ def describe_winsets(instance: Instance, table, joint_empty: bool | None) -> str
     if joint_empty is not None:
         lines += ["", "joint win-set empty (exact, by MIP): " + ("yes" if joint_empty else "no")]
     return "\n".join(lines)
+
+
+def describe_top(frame) -> str:
+    """The k best deals for the terminal."""
+    headers = [str(c) for c in frame.columns]
+    rows = [[_num(v) if isinstance(v, float) else str(v) for v in r] for r in frame.itertuples(index=False)]
+    return "\n".join([f"The {len(frame)} best deals with distinct packages"] + _table(headers, rows))

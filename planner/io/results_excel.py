@@ -10,7 +10,7 @@ every sheet is still written; Summary says why and the others carry headers only
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import Instance
-from ..result import Result, clean
+from ..result import Result, clean, top_frame
 from .atomic import atomic_path
 from .styles import AMOUNT, COUNT, UTILITY, fit_widths, freeze_header, write_table
 
@@ -53,8 +53,11 @@ PAYMENTS_HEADERS = ("from", "to", "amount")
 TRANSFERS_HEADERS = ("from", "to", "amount", "cost", "value")
 
 
-def write_results(result: Result, path: str | Path) -> None:
-    """Write the results workbook for ``result`` to ``path`` (an ``.xlsx``), atomically."""
+def write_results(result: Result, path: str | Path, top: Sequence[Result] = ()) -> None:
+    """Write the results workbook for ``result`` to ``path`` (an ``.xlsx``), atomically.
+
+    With ``top`` (the k best deals, from :func:`planner.solve_top`), a Top sheet lists them.
+    """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"the results workbook must be an .xlsx file (got {path.name!r})")
@@ -67,6 +70,9 @@ def write_results(result: Result, path: str | Path) -> None:
     _votes(wb.create_sheet("Votes"), data, instance)
     _payments(wb.create_sheet("Payments"), data)
     _transfers(wb.create_sheet("Transfers"), data, instance)
+    if top:
+        frame = top_frame(list(top))
+        write_table(wb.create_sheet("Top"), list(frame.columns), frame.itertuples(index=False))
     for ws in wb.worksheets:
         freeze_header(ws)
         fit_widths(ws)
