@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from .evaluate import Deal, Evaluation
 from .model import Instance
 
@@ -119,10 +121,8 @@ class Result:
         return out
 
 
-def top_frame(results: list["Result"]) -> "pd.DataFrame":
+def top_frame(results: list[Result]) -> pd.DataFrame:
     """The k best deals as a table: rank, objective value, one column per issue, supporters, payments."""
-    import pandas as pd
-
     rows = []
     for rank, r in enumerate(results, start=1):
         d = r.to_dict()
