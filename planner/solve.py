@@ -151,6 +151,28 @@ class BuiltModel:
                 m.x[k].setlb(0)
                 m.x[k].setub(1)
 
+    def tidied(self, deal: Deal, value: float) -> Deal:
+        """The same package and objective value with the least money moved.
+
+        An optimal deal may carry payments that change nothing for the objective (another
+        side paying a group that already supports). With the package fixed and the
+        objective held at its optimum, this re-solve minimises total payments and transfers.
+        """
+        m = self.model
+        if self.objective == "nash" or not (len(m.PAID) or len(m.TRANSFERS)):
+            return deal
+        slack = 1e-7 * max(1.0, abs(value))
+        m.keep_value = pyo.Constraint(expr=m.obj.expr >= value - slack)
+        m.obj.deactivate()
+        m.least_money = pyo.Objective(expr=sum(m.p[g] for g in m.PAID) + sum(m.t[k] for k in m.TRANSFERS))
+        try:
+            _, out = self.solve_package(dict(deal.package))
+        finally:
+            m.del_component(m.least_money)
+            m.del_component(m.keep_value)
+            m.obj.activate()
+        return out if out is not None else deal
+
     def repriced(self, deal: Deal) -> Deal:
         """The best payments for the deal's package, found again with tight tolerances."""
         _, out = self.solve_package(dict(deal.package), **_TIGHT)
@@ -204,6 +226,24 @@ def solve_top(instance: Instance, k: int, objective: str | None = None, home: st
     return results
 
 
+def _tidy(built: BuiltModel, deal: Deal, evaluation):
+    """Keep the tidied deal when it is feasible, worth the same (within 1e-6) and moves less money."""
+    value = objective_value(built.instance, evaluation.negotiator_utility, built.objective, built.home)
+    tidy = built.tidied(deal, value)
+    if tidy is deal:
+        return deal, evaluation
+    ev = evaluate(built.instance, tidy)
+    tidy_value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home) if ev.feasible else None
+    saved = _money(deal) - _money(tidy)
+    if tidy_value is not None and tidy_value >= value - 1e-6 * max(1.0, abs(value)) and saved > 1e-6:
+        return tidy, ev
+    return deal, evaluation
+
+
+def _money(deal: Deal) -> float:
+    return sum(deal.payments.values()) + sum(deal.transfers)
+
+
 def _options(options: SolveOptions | None, time_limit: float | None, mip_gap: float | None) -> SolveOptions:
     options = options or SolveOptions()
     return replace(options, time_limit=time_limit if time_limit is not None else options.time_limit,
@@ -228,6 +268,8 @@ def _answer(built: BuiltModel, method: str) -> Result:
     else:
         status, deal, gap = _solve_once(built)
     evaluation = evaluate(instance, deal) if deal is not None else None
+    if evaluation is not None and evaluation.feasible:
+        deal, evaluation = _tidy(built, deal, evaluation)
     if evaluation is not None and not evaluation.feasible:
         deal = built.repriced(deal)
         evaluation = evaluate(instance, deal)

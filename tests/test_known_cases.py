@@ -174,3 +174,16 @@ def test_derived_instances_change_what_they_say():
     assert planner.solve(base).package == {"i1": "b", "i2": "b"}
     assert planner.solve(heavier).package == {"i1": "a", "i2": "a"}
     assert planner.solve(base.with_settings(home_side="F")).home == "F"
+
+
+@pytest.mark.parametrize("method", ["mip", "bounding"])
+def test_no_money_moves_that_the_objective_does_not_need(method):
+    # F's negotiator could pay its group f1, which supports anyway: an optimal deal may not show that
+    t = small_tables()
+    t["Sides"][1].update(budget=5)
+    t["Groups"].append({"side": "F", "group": "f1"})
+    t["Transfers"] = [{"from_side": "F", "to": "g3", "max_amount": 4}]  # F could also buy g3 for H
+    r = planner.solve(instance_from(t), options=planner.SolveOptions(method=method))
+    assert r.objective_value == 10
+    assert r.to_dict()["payments"] == []
+    assert all(x["amount"] == 0 for x in r.to_dict()["transfers"])
