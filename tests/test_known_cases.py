@@ -178,12 +178,19 @@ def test_derived_instances_change_what_they_say():
 
 @pytest.mark.parametrize("method", ["mip", "bounding"])
 def test_no_money_moves_that_the_objective_does_not_need(method):
-    # F's negotiator could pay its group f1, which supports anyway: an optimal deal may not show that
-    t = small_tables()
-    t["Sides"][1].update(budget=5)
-    t["Groups"].append({"side": "F", "group": "f1"})
-    t["Transfers"] = [{"from_side": "F", "to": "g3", "max_amount": 4}]  # F could also buy g3 for H
-    r = planner.solve(instance_from(t), options=planner.SolveOptions(method=method))
-    assert r.objective_value == 10
-    assert r.to_dict()["payments"] == []
-    assert all(x["amount"] == 0 for x in r.to_dict()["transfers"])
+    """Every payment and transfer of the reported Bonn deal is needed: without it, the deal fails or is worth less."""
+    from .conftest import ROOT
+
+    inst = planner.read_workbook(ROOT / "spreadsheets" / "bonn1978.xlsx")
+    r = planner.solve(inst, options=planner.SolveOptions(method=method))
+    deal = r.deal
+    for group, amount in deal.payments.items():
+        without = planner.Deal(deal.package, {**deal.payments, group: 0.0}, deal.transfers)
+        ev = evaluate(inst, without)
+        assert not ev.feasible or ev.negotiator_utility[inst.home] < r.objective_value - 1e-9, (group, amount)
+    for k, amount in enumerate(deal.transfers):
+        if amount > 0:
+            moved = list(deal.transfers)
+            moved[k] = 0.0
+            ev = evaluate(inst, planner.Deal(deal.package, deal.payments, tuple(moved)))
+            assert not ev.feasible or ev.negotiator_utility[inst.home] < r.objective_value - 1e-9, (k, amount)
