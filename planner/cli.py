@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("-o", "--output", metavar="PATH", help="also write the table as a workbook (.xlsx)")
     w.add_argument("--json", metavar="FILE", help="write the table as JSON (- for standard output)")
 
+    g = sub.add_parser("import-genius", help="a workbook from a GENIUS (.xml) or GeniusWeb (.json) domain and two profiles")
+    g.add_argument("domain")
+    g.add_argument("profile_a")
+    g.add_argument("profile_b")
+    g.add_argument("-o", "--output", required=True, metavar="PATH", help="the instance workbook to write (.xlsx or .json)")
+    g.add_argument("--names", nargs=2, metavar=("A", "B"), help="side ids for the two parties (default: from the profiles)")
+    g.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
+
     t = sub.add_parser("template", help="write a blank instance workbook with notes on every column")
     t.add_argument("path")
     t.add_argument("--force", action="store_true", help="replace PATH if it exists")
@@ -197,7 +205,24 @@ def cmd_winset(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+def cmd_import_genius(args) -> int:
+    from .io.genius import import_genius
+    from .io.workbook import write_instance
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".xlsx", ".json"):
+        raise UsageError(f"--output {out}: expected a path ending in .xlsx or .json")
+    if out.exists() and not args.force:
+        raise UsageError(f"--output {out}: the file exists (use --force to replace it)")
+    if out.resolve() in {Path(p).resolve() for p in (args.domain, args.profile_a, args.profile_b)}:
+        raise UsageError(f"--output {out}: refusing to overwrite an input")
+    instance = import_genius(args.domain, args.profile_a, args.profile_b, tuple(args.names) if args.names else None)
+    write_instance(instance, out)
+    print(f"{instance.settings.title}: {len(instance.issues)} issues, {instance.package_count:,} packages; written to {out}")
+    return EXIT_OK
+
+
+COMMANDS = {"import-genius": cmd_import_genius, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:
