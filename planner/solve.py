@@ -28,7 +28,7 @@ _INFEASIBLE = {TC.provenInfeasible, TC.locallyInfeasible, TC.infeasibleOrUnbound
 _STOPPED = {TC.maxTimeLimit, TC.iterationLimit, TC.interrupted, TC.objectiveLimit, TC.minStepLength}
 NASH_TOLERANCE = 1e-6
 """Smallest relative gap on the Nash product that the outer approximation is asked to close."""
-_TIGHT = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
+TIGHT = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ class BuiltModel:
 
     def repriced(self, deal: Deal) -> Deal:
         """The best payments for the deal's package, found again with tight tolerances."""
-        _, out = self.solve_package(dict(deal.package), **_TIGHT)
+        _, out = self.solve_package(dict(deal.package), **TIGHT)
         self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
         return out if out is not None else deal
 
@@ -333,7 +333,7 @@ def _solve_nash(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
     tol = max(built.mip_gap, NASH_TOLERANCE)
     upper = math.inf
     for _ in range(built.options.nash_iterations):
-        run = built.run(**_TIGHT)  # the default 1e-6 tolerance would let the MIP overstate log gains
+        run = built.run(**TIGHT)  # the default 1e-6 tolerance would let the MIP overstate log gains
         if not run.has_solution:
             if run.termination in _INFEASIBLE and best is None:
                 return "no_agreement", None, None

@@ -17,14 +17,19 @@ from .oracle import best_deal
 from .strategies import instances
 
 
+def each_package(instance):
+    """The instance restricted to each package in turn (every issue keeps one option)."""
+    for combo in itertools.product(*(i.options for i in instance.issues)):
+        yield instance.replace(issues=tuple(dataclasses.replace(i, options=(o,)) for i, o in zip(instance.issues, combo)))
+
+
 def package_values(instance, objective, home):
     """The oracle's best value for every package (None where the package has no eligible deal)."""
     out = {}
-    for combo in itertools.product(*(i.options for i in instance.issues)):
-        issues = tuple(dataclasses.replace(i, options=(o,)) for i, o in zip(instance.issues, combo))
-        answer = best_deal(instance.replace(issues=issues), objective, home)
+    for reduced in each_package(instance):
+        answer = best_deal(reduced, objective, home)
         if answer.value is not None:
-            out[tuple(o.id for o in combo)] = answer.value
+            out[tuple(i.options[0].id for i in reduced.issues)] = answer.value
     return out
 
 

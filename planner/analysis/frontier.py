@@ -1,0 +1,106 @@
+r"""The Pareto frontier of two negotiators' utilities over the feasible deals.
+
+For sides :math:`h` (home) and :math:`o` (other), the frontier is the set of
+non-dominated points :math:`(U_h, U_o)` of feasible deals (every side ratifies, every
+Level-I reservation holds). It is traced exactly by the epsilon-constraint method on one
+persistent model, from the home side's best deal towards the other's:
+
+1. lexicographic maximum: maximise :math:`U_h`, then :math:`U_o` with :math:`U_h` held at
+   its maximum; that is the first point;
+2. require :math:`U_o \ge U_o^{\text{last}} + \delta` (a mutable bound) and repeat step 1;
+   stop when no deal meets it.
+
+Each point costs two MIPs. When the deals are finitely many points in utility space (no
+payments or transfers can trade utility continuously) every non-dominated point is found.
+With continuous side payments the frontier holds segments; the method then returns
+points :math:`\delta` apart along them and stops at ``max_points``, saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from ..evaluate import Deal, evaluate
+from ..model import Instance
+from ..solve import TIGHT, BuiltModel, SolveOptions
+
+BIG = 1e12
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    deal: Deal
+    home_utility: float
+    other_utility: float
+
+
+@dataclass(frozen=True)
+class Frontier:
+    home: str
+    other: str
+    points: tuple[FrontierPoint, ...]
+    complete: bool  # False when max_points or the time limit stopped the trace
+
+    def to_frame(self, instance: Instance) -> pd.DataFrame:
+        rows = []
+        for p in self.points:
+            row = {f"U_{self.home}": p.home_utility, f"U_{self.other}": p.other_utility}
+            row.update(p.deal.package)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=[f"U_{self.home}", f"U_{self.other}"] + [i.id for i in instance.issues])
+
+
+def pareto_frontier(instance: Instance, home: str | None = None, other: str | None = None,
+                    delta: float = 1e-6, max_points: int = 1000, time_limit: float | None = None) -> Frontier:
+    """Trace the frontier of (U_home, U_other); with more than two sides, projected on the two named."""
+    home = home or instance.settings.home_side
+    other = other or next(s for s in instance.side_ids if s != home)
+    if home == other or {home, other} - set(instance.side_ids):
+        raise ValueError(f"need two different sides of the instance, got {home!r} and {other!r}")
+    built = BuiltModel(instance, "own", home, SolveOptions(time_limit=time_limit, method="mip"))
+    m = built.model
+    m.other_floor = pyo.Param(mutable=True, initialize=-BIG)
+    m.home_floor = pyo.Param(mutable=True, initialize=-BIG)
+    m.other_row = pyo.Constraint(expr=m.U[other] >= m.other_floor)
+    m.home_row = pyo.Constraint(expr=m.U[home] >= m.home_floor)
+    m.other_obj = pyo.Objective(expr=m.U[other], sense=pyo.maximize)
+    m.other_obj.deactivate()
+    points: list[FrontierPoint] = []
+    while len(points) < max_points:
+        point = _lexicographic_max(built, home, other)
+        if point is None:
+            return Frontier(home, other, tuple(points), built.remaining() > 0.05)
+        if points and point.other_utility <= points[-1].other_utility:
+            return Frontier(home, other, tuple(points), False)  # no progress: numerical trouble, say so
+        points.append(point)
+        m.other_floor.set_value(point.other_utility + delta * max(1.0, abs(point.other_utility)))
+    return Frontier(home, other, tuple(points), False)
+
+
+def _lexicographic_max(built: BuiltModel, home: str, other: str) -> FrontierPoint | None:
+    """The deal with the largest U_home and, among those, the largest U_other; None if none is feasible."""
+    m = built.model
+    first = built.run(**TIGHT)  # the floor's step is 1e-6: HiGHS's default tolerance would blur it
+    if not first.has_solution:
+        return None
+    best_home = pyo.value(m.U[home])
+    m.home_floor.set_value(best_home - 1e-7 * max(1.0, abs(best_home)))
+    m.obj.deactivate()
+    m.other_obj.activate()
+    try:
+        second = built.run(**TIGHT)
+        deal = built.deal() if second.has_solution else None
+    finally:
+        m.other_obj.deactivate()
+        m.obj.activate()
+        m.home_floor.set_value(-BIG)
+    if deal is None:
+        return None
+    ev = evaluate(built.instance, deal)
+    if not ev.feasible:
+        deal = built.repriced(deal)
+        ev = evaluate(built.instance, deal)
+    return FrontierPoint(deal, ev.negotiator_utility[home], ev.negotiator_utility[other])
