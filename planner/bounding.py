@@ -104,7 +104,7 @@ def support_money(instance: Instance, gv: np.ndarray, transfers: bool = True) ->
 
 
 def body_money(body, money: np.ndarray, column: dict[str, int]) -> np.ndarray:
-    """A lower bound on the money a body's passing costs its side (inf: it cannot pass).
+    r"""A lower bound on the money a body's passing costs its side (inf: it cannot pass).
 
     The weight condition costs at least a fractional knapsack, the count condition the
     :math:`\lceil c\,n \rceil` cheapest members; with a blocking minority the body may
@@ -157,7 +157,7 @@ def _weight_money(body, cost: np.ndarray, column: dict[str, int]) -> np.ndarray:
         last = np.where(need > 0, need / sw[rows, k] * sc[rows, k], 0.0)
     out = before_c + last
     out[~ok] = np.inf
-    return np.nan_to_num(out, nan=np.inf)
+    return np.nan_to_num(out, nan=np.inf, posinf=np.inf)
 
 
 def upper_bounds(instance: Instance, objective: str, home: str, grid: np.ndarray) -> np.ndarray:

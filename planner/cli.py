@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("solve", help="find the best deal that every side ratifies")
     s.add_argument("workbook", help="instance workbook (.xlsx) or table-form instance (.json)")
-    s.add_argument("--objective", choices=("own", "joint", "maxmin", "nash"), help="override Settings objective")
+    s.add_argument("--objective", choices=("own", "joint", "maxmin", "nash", "kalai"), help="override Settings objective")
     s.add_argument("--home", metavar="SIDE", help="override Settings home_side")
     s.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="override Settings time_limit")
     s.add_argument("--mip-gap", type=_non_negative, metavar="GAP", help="override Settings mip_gap")

@@ -225,8 +225,9 @@ def gains(instance: Instance, utilities: Mapping[str, float]) -> dict[str, float
     return {s.id: utilities[s.id] - (s.reservation or 0.0) for s in instance.sides}
 
 
-def objective_value(instance: Instance, utilities: Mapping[str, float], objective: str, home: str) -> float:
-    """The value of an objective for the negotiators' utilities of a deal."""
+def objective_value(instance: Instance, utilities: Mapping[str, float], objective: str, home: str,
+                    ideal: Mapping[str, float] | None = None) -> float:
+    """The value of an objective for the negotiators' utilities of a deal (``kalai`` needs the ideal point)."""
     if objective == "own":
         return utilities[home]
     if objective == "joint":
@@ -236,4 +237,9 @@ def objective_value(instance: Instance, utilities: Mapping[str, float], objectiv
         return min(g.values())
     if objective == "nash":
         return math.prod(g.values()) if all(v > 0 for v in g.values()) else -math.inf
+    if objective == "kalai":
+        spans = {s.id: ideal[s.id] - (s.reservation or 0.0) for s in instance.sides}
+        if any(v < -1e-9 for v in g.values()):
+            return -math.inf
+        return min((min(1.0, g[s] / spans[s]) for s in spans if spans[s] > 1e-9), default=1.0)
     raise ValueError(f"unknown objective {objective!r}")

@@ -278,12 +278,13 @@ def pickable_options(instance: Instance) -> set[OptionKey]:
 
 # -- model -----------------------------------------------------------------------------------
 def build_model(instance: Instance, objective: str | None = None, home: str | None = None,
-                options: FormulationOptions = FormulationOptions()) -> pyo.ConcreteModel:
+                options: FormulationOptions = FormulationOptions(),
+                ideal: dict[str, float] | None = None) -> pyo.ConcreteModel:
     """The Pyomo model of ``instance`` for an objective (default: the Settings').
 
     The model carries ``m.objective_name``, ``m.home`` and, for ``nash``, the gain
     variables ``m.gain`` and log bounds ``m.log_gain`` that :mod:`planner.solve` refines
-    with tangent cuts.
+    with tangent cuts. ``kalai`` needs each side's ideal utility (``ideal``).
     """
     objective = objective or instance.settings.objective
     home = home or instance.settings.home_side
@@ -300,7 +301,7 @@ def build_model(instance: Instance, objective: str | None = None, home: str | No
     _add_vetoes(m, instance)
     _add_negotiators(m, instance)
     _add_level_one(m, instance)
-    _add_objective(m, instance, objective, home)
+    _add_objective(m, instance, objective, home, ideal)
     return m
 
 
@@ -487,11 +488,14 @@ def negotiator_bounds(instance: Instance, side: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _add_objective(m, instance: Instance, objective: str, home: str) -> None:
+def _add_objective(m, instance: Instance, objective: str, home: str, ideal: dict[str, float] | None = None) -> None:
     r"""Objectives.
 
     * own: :math:`\max U_h`; joint: :math:`\max \sum_s U_s`;
     * maxmin: :math:`\max \mu` with :math:`\mu \le U_s - R_s`;
+    * kalai (Kalai–Smorodinsky): :math:`\max \mu` with :math:`U_s - R_s \ge \mu (I_s - R_s)`,
+      :math:`0 \le \mu \le 1`, for the ideal utilities :math:`I_s` (each side's best over the
+      deals that give every side at least its reservation);
     * nash: :math:`\max \sum_s \lambda_s` with gains :math:`d_s = U_s - R_s \ge \epsilon` and
       :math:`\lambda_s \le \ln a + (d_s - a)/a` for tangent points :math:`a` (an outer
       approximation of :math:`\ln d_s` that :mod:`planner.solve` refines until the
@@ -506,6 +510,14 @@ def _add_objective(m, instance: Instance, objective: str, home: str) -> None:
         m.mu = pyo.Var()
         m.maxmin = pyo.Constraint(m.SIDES, rule=lambda m, s: m.mu <= m.U[s] - reservation[s])
         m.obj = pyo.Objective(expr=m.mu, sense=pyo.maximize)
+    elif objective == "kalai":
+        if ideal is None:
+            raise ValueError("the kalai objective needs each side's ideal utility")
+        m.mu = pyo.Var(bounds=(0, 1))
+        m.kalai = pyo.Constraint(
+            m.SIDES, rule=lambda m, s: m.U[s] - reservation[s] >= m.mu * max(0.0, ideal[s] - reservation[s])
+        )
+        m.obj = pyo.Objective(expr=m.mu, sense=pyo.maximize)
     elif objective == "nash":
         upper = {s: max(negotiator_bounds(instance, s)[1] - reservation[s], 2 * SUPPORT_EPSILON) for s in instance.side_ids}
         m.gain = pyo.Var(m.SIDES, bounds=lambda m, s: (SUPPORT_EPSILON, upper[s]))
@@ -517,7 +529,7 @@ def _add_objective(m, instance: Instance, objective: str, home: str) -> None:
                 add_tangent(m, s, a)
         m.obj = pyo.Objective(expr=sum(m.log_gain[s] for s in m.SIDES), sense=pyo.maximize)
     else:
-        raise ValueError(f"unknown objective {objective!r}; use own, joint, maxmin or nash")
+        raise ValueError(f"unknown objective {objective!r}; use own, joint, maxmin, nash or kalai")
 
 
 def _initial_tangent_points(upper: float, n: int = 12) -> Iterable[float]:

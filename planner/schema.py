@@ -280,11 +280,12 @@ SETTINGS = Sheet(
     ),
 )
 
-OBJECTIVES = ("own", "joint", "nash", "maxmin")
+OBJECTIVES = ("own", "joint", "nash", "maxmin", "kalai")
 
 SETTING_KEYS: tuple[Column, ...] = (
     Column("home_side", _ID, "whose negotiator's gain is maximised", None, "first side"),
-    Column("objective", "choice", "own, joint, nash or maxmin", "own", choices=OBJECTIVES),
+    Column("objective", "choice", "own, joint, nash or maxmin; also kalai (Kalai–Smorodinsky), an addition of this planner",
+           "own", choices=OBJECTIVES),
     Column("time_limit", "number", "solver time limit in seconds", 60.0, minimum=0),
     Column("mip_gap", "number", "relative optimality gap at which the solver stops", 1e-6, minimum=0),
     Column("title", "text", "shown in results", None, "file name"),

@@ -58,10 +58,11 @@ class _Run:
 class BuiltModel:
     """A built model and its persistent HiGHS solver, for one instance and objective."""
 
-    def __init__(self, instance: Instance, objective: str, home: str, options: SolveOptions):
-        self.instance, self.objective, self.home, self.options = instance, objective, home, options
+    def __init__(self, instance: Instance, objective: str, home: str, options: SolveOptions,
+                 ideal: dict[str, float] | None = None):
+        self.instance, self.objective, self.home, self.options, self.ideal = instance, objective, home, options, ideal
         t0 = time.perf_counter()
-        self.model = build_model(instance, objective, home, options.formulation)
+        self.model = build_model(instance, objective, home, options.formulation, ideal)
         self.build_seconds = time.perf_counter() - t0
         self.solver = SolverFactory("highs")
         self.notes: list[str] = []
@@ -197,7 +198,10 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
     options = _options(options, time_limit, mip_gap)
     objective = objective or instance.settings.objective
     home = _home(instance, home)
-    return _answer(BuiltModel(instance, objective, home, options), _method(instance, objective, options.method))
+    built = _built(instance, objective, home, options)
+    if built is None:
+        return _no_ideal(instance, objective, home)
+    return _answer(built, _method(instance, objective, options.method))
 
 
 def solve_top(instance: Instance, k: int, objective: str | None = None, home: str | None = None,
@@ -214,7 +218,9 @@ def solve_top(instance: Instance, k: int, objective: str | None = None, home: st
     options = _options(options, time_limit, mip_gap)
     objective = objective or instance.settings.objective
     home = _home(instance, home)
-    built = BuiltModel(instance, objective, home, options)
+    built = _built(instance, objective, home, options)
+    if built is None:
+        return []
     method = _method(instance, objective, options.method)
     results: list[Result] = []
     for _ in range(k):
@@ -228,12 +234,12 @@ def solve_top(instance: Instance, k: int, objective: str | None = None, home: st
 
 def _tidy(built: BuiltModel, deal: Deal, evaluation):
     """Keep the tidied deal when it is feasible, worth the same (within 1e-6) and moves less money."""
-    value = objective_value(built.instance, evaluation.negotiator_utility, built.objective, built.home)
+    value = objective_value(built.instance, evaluation.negotiator_utility, built.objective, built.home, built.ideal)
     tidy = built.tidied(deal, value)
     if tidy is deal:
         return deal, evaluation
     ev = evaluate(built.instance, tidy)
-    tidy_value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home) if ev.feasible else None
+    tidy_value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal) if ev.feasible else None
     saved = _money(deal) - _money(tidy)
     if tidy_value is not None and tidy_value >= value - 1e-6 * max(1.0, abs(value)) and saved > 1e-6:
         return tidy, ev
@@ -242,6 +248,36 @@ def _tidy(built: BuiltModel, deal: Deal, evaluation):
 
 def _money(deal: Deal) -> float:
     return sum(deal.payments.values()) + sum(deal.transfers)
+
+
+def ideal_point(instance: Instance, options: SolveOptions | None = None) -> dict[str, float] | None:
+    """Each side's best utility over the deals that give every side at least its reservation.
+
+    A blank reservation counts as 0 here. None when no such deal exists.
+    """
+    rational = instance.replace(sides=tuple(replace(s, reservation=s.reservation or 0.0) for s in instance.sides))
+    ideal = {}
+    for s in instance.side_ids:
+        r = solve(rational, objective="own", home=s, options=options)
+        if not r.has_deal:
+            return None
+        ideal[s] = r.objective_value
+    return ideal
+
+
+def _built(instance: Instance, objective: str, home: str, options: SolveOptions) -> BuiltModel | None:
+    """The model for an objective; for kalai, after the ideal point (None when it does not exist)."""
+    ideal = None
+    if objective == "kalai":
+        ideal = ideal_point(instance, options)
+        if ideal is None:
+            return None
+    return BuiltModel(instance, objective, home, options, ideal)
+
+
+def _no_ideal(instance: Instance, objective: str, home: str) -> Result:
+    return Result(instance=instance, status="no_agreement", objective=objective, home=home,
+                  notes=("no deal gives every side at least its reservation, so there is no ideal point",))
 
 
 def _options(options: SolveOptions | None, time_limit: float | None, mip_gap: float | None) -> SolveOptions:
@@ -276,7 +312,7 @@ def _answer(built: BuiltModel, method: str) -> Result:
         if not evaluation.feasible:
             built.notes.append("the solver's deal is not feasible when checked exactly: " + "; ".join(evaluation.violations))
             status, deal, evaluation = "unknown", None, None
-    value = objective_value(instance, evaluation.negotiator_utility, objective, home) if evaluation else None
+    value = objective_value(instance, evaluation.negotiator_utility, objective, home, built.ideal) if evaluation else None
     return Result(
         instance=instance, status=status, objective=objective, home=home, deal=deal, evaluation=evaluation,
         objective_value=value, mip_gap=gap if deal is not None else None,
@@ -386,7 +422,7 @@ def _solve_by_bounding(built: BuiltModel) -> tuple[str, Deal | None, float | Non
             ev = evaluate(inst, deal)
             if not ev.feasible:
                 continue
-        value = objective_value(inst, ev.negotiator_utility, built.objective, built.home)
+        value = objective_value(inst, ev.negotiator_utility, built.objective, built.home, built.ideal)
         if best is None or value > best[0]:
             best = (value, deal)
     return ("optimal", best[1], 0.0) if best is not None else ("no_agreement", None, None)
@@ -406,6 +442,6 @@ def _better(built: BuiltModel, best, mip: tuple[str, Deal | None, float | None])
         return mip
     if deal is not None:
         ev = evaluate(built.instance, deal)
-        if ev.feasible and objective_value(built.instance, ev.negotiator_utility, built.objective, built.home) >= best[0]:
+        if ev.feasible and objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal) >= best[0]:
             return mip
     return "feasible", best[1], gap
