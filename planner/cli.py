@@ -53,6 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("-o", "--output", metavar="PATH", help="also write the table as a workbook (.xlsx)")
     w.add_argument("--json", metavar="FILE", help="write the table as JSON (- for standard output)")
 
+    f = sub.add_parser("frontier", help="the Pareto frontier of two negotiators and the bargaining solutions")
+    f.add_argument("workbook")
+    f.add_argument("--home", metavar="SIDE", help="the side on the horizontal axis (default: the home side)")
+    f.add_argument("--other", metavar="SIDE", help="the side on the vertical axis (default: the next side)")
+    f.add_argument("-o", "--output", metavar="PATH", help="frontier workbook (default: <name>-frontier.xlsx beside the input)")
+    f.add_argument("--plot", metavar="BASE", help="figure files BASE.png and BASE.svg (default: beside the workbook)")
+    f.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="time limit of each solve")
+    f.add_argument("--json", metavar="FILE", help="write the frontier and the solutions as JSON (- for standard output)")
+
     g = sub.add_parser("import-genius", help="a workbook from a GENIUS (.xml) or GeniusWeb (.json) domain and two profiles")
     g.add_argument("domain")
     g.add_argument("profile_a")
@@ -205,6 +214,47 @@ def cmd_winset(args) -> int:
     return EXIT_OK
 
 
+def cmd_frontier(args) -> int:
+    from . import read_instance
+    from .analysis.frontier import bargaining_frame, bargaining_points, pareto_frontier
+    from .io.frontier_excel import write_frontier
+    from .io.report import describe_frame
+    from .plots import save_figure, utility_space_figure
+
+    src = Path(args.workbook)
+    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-frontier.xlsx")
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"--output {out}: expected a path ending in .xlsx")
+    if src.exists() and out.exists() and out.resolve() == src.resolve():
+        raise UsageError(f"--output {out}: refusing to overwrite the input workbook")
+    instance = read_instance(src)
+    home = args.home or instance.home
+    other = args.other or next(s for s in instance.side_ids if s != home)
+    for option, side in (("--home", home), ("--other", other)):
+        if side not in instance.side_ids:
+            raise UsageError(f"{option} {side}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
+    if home == other:
+        raise UsageError("--home and --other must be different sides")
+    _say(args, f"Tracing the frontier of {home} and {other} ...")
+    frontier = pareto_frontier(instance, home, other, time_limit=args.time_limit)
+    points = bargaining_points(instance, time_limit=args.time_limit)
+    frame, bargaining = frontier.to_frame(instance), bargaining_frame(points, home, other)
+    solutions = {k: (r.evaluation.negotiator_utility[home], r.evaluation.negotiator_utility[other])
+                 for k, r in points.items() if r.has_deal}
+    base = Path(args.plot) if args.plot else out.with_suffix("")
+    figures = save_figure(utility_space_figure(instance, frontier, solutions), base)
+    write_frontier(frame, bargaining, out, figures[0])
+    text = describe_frame(f"Pareto frontier of {home} and {other}: {len(frame)} deals"
+                          + ("" if frontier.complete else " (stopped before the end)"), frame)
+    text += "\n\n" + describe_frame("Bargaining solutions", bargaining)
+    _say(args, text + f"\n\nFrontier workbook: {out}\nFigure: {figures[0]}, {figures[1]}")
+    if args.json:
+        _emit_json({"format": 1, "instance": instance.name, "home": home, "other": other, "complete": frontier.complete,
+                    "frontier": frame.to_dict(orient="records"), "bargaining": bargaining.to_dict(orient="records")},
+                   args.json)
+    return EXIT_OK
+
+
 def cmd_import_genius(args) -> int:
     from .io.genius import import_genius
     from .io.workbook import write_instance
@@ -222,7 +272,7 @@ def cmd_import_genius(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"import-genius": cmd_import_genius, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+COMMANDS = {"import-genius": cmd_import_genius, "frontier": cmd_frontier, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:

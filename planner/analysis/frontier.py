@@ -25,6 +25,7 @@ import pyomo.environ as pyo
 
 from ..evaluate import Deal, evaluate
 from ..model import Instance
+from ..result import Result
 from ..solve import TIGHT, BuiltModel, SolveOptions
 
 BIG = 1e12
@@ -104,3 +105,38 @@ def _lexicographic_max(built: BuiltModel, home: str, other: str) -> FrontierPoin
         deal = built.repriced(deal)
         ev = evaluate(built.instance, deal)
     return FrontierPoint(deal, ev.negotiator_utility[home], ev.negotiator_utility[other])
+
+
+BARGAINING = (
+    ("Nash", "nash"),
+    ("Kalai–Smorodinsky", "kalai"),
+    ("egalitarian", "maxmin"),
+    ("utilitarian", "joint"),
+)
+
+
+def bargaining_points(instance: Instance, time_limit: float | None = None) -> dict[str, Result]:
+    """The bargaining solutions over the feasible deals, and each side's own best deal.
+
+    Keys: Nash, Kalai–Smorodinsky, egalitarian (maxmin), utilitarian (joint), and
+    ``best for <side>`` (the own objective with that side at home). Values are Results
+    (status ``no_agreement`` where a solution does not exist).
+    """
+    from ..solve import solve
+
+    out = {label: solve(instance, objective=objective, time_limit=time_limit) for label, objective in BARGAINING}
+    for s in instance.side_ids:
+        out[f"best for {s}"] = solve(instance, objective="own", home=s, time_limit=time_limit)
+    return out
+
+
+def bargaining_frame(points: dict, home: str, other: str) -> pd.DataFrame:
+    """One row per bargaining solution: its utilities for the two sides, status and package."""
+    rows = []
+    for label, r in points.items():
+        d = r.to_dict()
+        u = d["negotiators"]
+        rows.append({"solution": label, "status": d["status"], f"U_{home}": u.get(home, {}).get("utility"),
+                     f"U_{other}": u.get(other, {}).get("utility"), "objective": d["objective"],
+                     "objective_value": d["objective_value"], **d["package"]})
+    return pd.DataFrame(rows)

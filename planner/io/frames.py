@@ -13,8 +13,19 @@ from .styles import fit_widths, freeze_header, write_table
 
 def write_frames(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
     """One sheet per DataFrame: styled header, frozen pane, fitted widths, booleans coloured."""
+    save_workbook(frames_workbook(frames), path)
+
+
+def save_workbook(wb: Workbook, path: str | Path) -> None:
+    """Save atomically to an ``.xlsx`` path."""
     if Path(path).suffix.lower() != ".xlsx":
         raise ValueError(f"{path}: expected a path ending in .xlsx")
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def frames_workbook(frames: dict[str, pd.DataFrame]) -> Workbook:
+    """A workbook with one styled sheet per DataFrame."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, frame in frames.items():
@@ -25,8 +36,7 @@ def write_frames(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
         write_table(ws, headers, rows, booleans=booleans)
         freeze_header(ws)
         fit_widths(ws)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    return wb
 
 
 def _plain(value):

@@ -107,6 +107,12 @@ def describe_winsets(instance: Instance, table, joint_empty: bool | None) -> str
 
 def describe_top(frame) -> str:
     """The k best deals for the terminal."""
+    return describe_frame(f"The {len(frame)} best deals with distinct packages", frame)
+
+
+def describe_frame(title: str, frame) -> str:
+    """A titled DataFrame as a plain text table."""
     headers = [str(c) for c in frame.columns]
-    rows = [[_num(v) if isinstance(v, float) else str(v) for v in r] for r in frame.itertuples(index=False)]
-    return "\n".join([f"The {len(frame)} best deals with distinct packages"] + _table(headers, rows))
+    rows = [[_num(v) if isinstance(v, float) else ("-" if v is None else str(v)) for v in r]
+            for r in frame.itertuples(index=False)]
+    return "\n".join([title] + _table(headers, rows))

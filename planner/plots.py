@@ -1,0 +1,97 @@
+"""Figures: the two-level game in utility space.
+
+The classic picture: one point per package at the two negotiators' package utilities
+(before side payments), coloured by who would ratify it (neither side, only the home side,
+only the other, both), the Pareto frontier of feasible deals, the reservation lines and
+the bargaining solutions, labelled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import bounding  # noqa: E402
+from .analysis.frontier import Frontier  # noqa: E402
+from .analysis.winset import ratifying  # noqa: E402
+from .formulation import negotiator_linear  # noqa: E402
+from .io.atomic import atomic_path  # noqa: E402
+from .model import Instance  # noqa: E402
+
+COLOURS = {"neither": "#c8c8c8", "only home": "#6baed6", "only other": "#fd8d3c", "both": "#31a354"}
+MAX_PACKAGES = 200_000
+SAMPLE = 20_000
+
+
+def package_cloud(instance: Instance, home: str, other: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Package utilities (n x 2, before payments), who ratifies each (0 neither .. 3 both), and whether all are shown."""
+    if instance.package_count <= MAX_PACKAGES:
+        grid, complete = bounding.packages(instance), True
+    else:
+        rng = np.random.default_rng(seed)
+        grid = np.stack([rng.integers(0, len(i.options), SAMPLE) for i in instance.issues], axis=1).astype(np.int32)
+        grid, complete = grid[bounding.abides(instance, grid)], False
+    utilities = bounding.values(instance, [negotiator_linear(instance, home), negotiator_linear(instance, other)], grid)
+    ok = ratifying(instance, grid)
+    return utilities, ok[home].astype(int) + 2 * ok[other].astype(int), complete
+
+
+def utility_space_figure(instance: Instance, frontier: Frontier, solutions: dict[str, tuple[float, float]],
+                         title: str | None = None):
+    """The utility-space figure (a matplotlib Figure)."""
+    home, other = frontier.home, frontier.other
+    utilities, who, complete = package_cloud(instance, home, other)
+    fig, ax = plt.subplots(figsize=(10, 6.5), dpi=120)
+    labels = ["neither", "only home", "only other", "both"]
+    names = {"only home": f"only {home} ratifies", "only other": f"only {other} ratifies",
+             "neither": "neither ratifies", "both": f"both {home} and {other} ratify"}
+    for code, key in enumerate(labels):
+        pts = utilities[who == code]
+        if len(pts):
+            ax.scatter(pts[:, 0], pts[:, 1], s=10 if len(utilities) > 2000 else 28, c=COLOURS[key], alpha=0.7,
+                       label=f"{names[key]} ({len(pts):,})", edgecolors="none", zorder=1)
+    if frontier.points:
+        fx = [p.home_utility for p in frontier.points]
+        fy = [p.other_utility for p in frontier.points]
+        ax.step(fx, fy, where="post", color="black", lw=1.4, zorder=2, label=f"Pareto frontier ({len(fx)} deals)")
+        ax.scatter(fx, fy, color="black", s=22, zorder=3)
+    for side, axis_line in ((home, ax.axvline), (other, ax.axhline)):
+        r = instance.side(side).reservation
+        if r is not None:
+            axis_line(r, color="#b2182b", ls="--", lw=1, zorder=0)
+    markers = iter("*DPXsv^<>ph")
+    for label, (x, y) in solutions.items():
+        ax.scatter([x], [y], marker=next(markers, "o"), s=130, zorder=4, edgecolors="black", linewidths=0.6,
+                   label=f"{label} ({x:.3g}, {y:.3g})")
+    ax.set_xlabel(f"{instance.side(home).name} negotiator's utility")
+    ax.set_ylabel(f"{instance.side(other).name} negotiator's utility")
+    sample = "" if complete else f" (a uniform sample of {len(utilities):,} packages)"
+    ax.set_title(title or f"{instance.settings.title or instance.name}: packages, win-sets and bargaining solutions{sample}",
+                 fontsize=10)
+    ax.grid(alpha=0.25)
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
+    note = ("Dashed red lines: negotiators' reservations. Points: package utilities before side payments; "
+            "the frontier and the solutions are feasible deals, payments included")
+    if len(instance.sides) > 2:
+        note += f", ratified by every side ({', '.join(instance.side_ids)})"
+    fig.text(0.01, 0.005, note + ".", fontsize=6.5, color="#444444")
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    return fig
+
+
+def save_figure(fig, base: str | Path) -> list[Path]:
+    """Save as ``base.png`` and ``base.svg`` (atomically) and close the figure."""
+    base = Path(base)
+    written = []
+    for suffix in (".png", ".svg"):
+        target = base.with_suffix(suffix)
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format=suffix[1:])
+        written.append(target)
+    plt.close(fig)
+    return written
