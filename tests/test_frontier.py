@@ -59,3 +59,36 @@ def test_frontier_command_writes_workbook_chart_and_figures(tmp_path, cli):
     for suffix in (".png", ".svg"):
         assert (tmp_path / f"bonn1978-frontier{suffix}").stat().st_size > 1000
     assert cli("frontier", case, "--home", "US", "--other", "US").returncode == 2
+
+
+def test_frontier_on_a_trillion_packages_is_traced_and_plotted(tmp_path):
+    """10^12 packages cannot be listed: the frontier still is exact, and no sampled deal lies beyond it."""
+    import numpy as np
+
+    from planner import bounding
+    from planner.analysis.winset import ratifying
+    from planner.formulation import negotiator_linear
+    from planner.model import Body, Group, Instance, Issue, Member, Option, Settings, Side
+    from planner.plots import save_figure, utility_space_figure
+
+    rng = np.random.default_rng(5)
+    issues = tuple(Issue(f"i{k}", f"i{k}", tuple(Option(f"o{j}", f"o{j}") for j in range(10))) for k in range(12))
+    holders = ("A", "B", "a1", "b1")
+    utilities = {h: {(i.id, o.id): float(rng.integers(0, 10)) for i in issues for o in i.options} for h in holders}
+    groups = (Group("a1", "A", "a1", reservation=60.0), Group("b1", "B", "b1", reservation=60.0))
+    bodies = tuple(Body(s, s, (Member(g, 1.0),), default=True) for s, g in (("A", "a1"), ("B", "b1")))
+    inst = Instance((Side("A", "A"), Side("B", "B")), issues, groups, bodies, utilities, Settings("A"), name="trillion")
+    assert inst.package_count == 10**12
+    frontier = pareto_frontier(inst, "A", "B")
+    assert frontier.complete and len(frontier.points) > 5
+    xs = [p.home_utility for p in frontier.points]
+    ys = [p.other_utility for p in frontier.points]
+    assert xs == sorted(xs, reverse=True) and ys == sorted(ys) and len(set(ys)) == len(ys)
+    grid = np.stack([rng.integers(0, 10, 50_000) for _ in issues], axis=1).astype(np.int32)
+    ok = np.logical_and.reduce(list(ratifying(inst, grid).values()))
+    sampled = bounding.values(inst, [negotiator_linear(inst, "A"), negotiator_linear(inst, "B")], grid[ok])
+    assert len(sampled) > 100
+    for x, y in sampled:
+        assert any(px >= x - 1e-9 and py >= y - 1e-9 for px, py in zip(xs, ys)), (x, y)
+    figures = save_figure(utility_space_figure(inst, frontier, {}), tmp_path / "trillion")
+    assert all(f.stat().st_size > 1000 for f in figures)
