@@ -62,6 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="time limit of each solve")
     f.add_argument("--json", metavar="FILE", help="write the frontier and the solutions as JSON (- for standard output)")
 
+    h = sub.add_parser("schelling", help="tie one side's hands step by step and watch the bargaining deal")
+    h.add_argument("workbook")
+    h.add_argument("--side", required=True, metavar="SIDE", help="the side whose win-set shrinks")
+    h.add_argument("--parameter", choices=("threshold", "reservation"), default="threshold",
+                   help="raise its bodies' thresholds, or its groups' reservations (default threshold)")
+    h.add_argument("--step", type=_positive, metavar="X", help="change per step (default: the useful range / steps)")
+    h.add_argument("--steps", type=int, default=10, metavar="N", help="most steps (default 10); stops at no agreement")
+    h.add_argument("--objective", choices=("nash", "kalai", "maxmin", "joint", "own"), default="nash",
+                   help="the bargaining solution to follow (default nash)")
+    h.add_argument("-o", "--output", metavar="PATH", help="workbook (default: <name>-schelling.xlsx beside the input)")
+    h.add_argument("--plot", metavar="BASE", help="figure files BASE.png and BASE.svg (default: beside the workbook)")
+    h.add_argument("--json", metavar="FILE", help="write the steps as JSON (- for standard output)")
+
     g = sub.add_parser("import-genius", help="a workbook from a GENIUS (.xml) or GeniusWeb (.json) domain and two profiles")
     g.add_argument("domain")
     g.add_argument("profile_a")
@@ -255,6 +268,40 @@ def cmd_frontier(args) -> int:
     return EXIT_OK
 
 
+def cmd_schelling(args) -> int:
+    from . import read_instance
+    from .analysis.schelling import tie_hands
+    from .io.frames import write_frames
+    from .io.report import describe_frame
+    from .plots import save_figure, tying_hands_figure
+
+    src = Path(args.workbook)
+    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-schelling.xlsx")
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"--output {out}: expected a path ending in .xlsx")
+    if src.exists() and out.exists() and out.resolve() == src.resolve():
+        raise UsageError(f"--output {out}: refusing to overwrite the input workbook")
+    if args.steps < 1:
+        raise UsageError(f"--steps {args.steps}: expected a whole number >= 1")
+    instance = read_instance(src)
+    if args.side not in instance.side_ids:
+        raise UsageError(f"--side {args.side}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
+    try:
+        table = tie_hands(instance, args.side, args.parameter, args.step, args.steps, args.objective)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    base = Path(args.plot) if args.plot else out.with_suffix("")
+    figures = save_figure(tying_hands_figure(table, args.side, args.parameter, instance.side_ids), base)
+    write_frames({"Schelling": table}, out)
+    _say(args, describe_frame(f"Tying {args.side}'s hands ({args.parameter}, {args.objective} deal)", table)
+         + f"\n\nWorkbook: {out}\nFigure: {figures[0]}, {figures[1]}")
+    if args.json:
+        _emit_json({"format": 1, "instance": instance.name, "side": args.side, "parameter": args.parameter,
+                    "objective": args.objective, "steps": table.astype(object).where(table.notna(), None).to_dict(orient="records")},
+                   args.json)
+    return EXIT_OK
+
+
 def cmd_import_genius(args) -> int:
     from .io.genius import import_genius
     from .io.workbook import write_instance
@@ -272,7 +319,7 @@ def cmd_import_genius(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"import-genius": cmd_import_genius, "frontier": cmd_frontier, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+COMMANDS = {"import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:

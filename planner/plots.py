@@ -95,3 +95,26 @@ def save_figure(fig, base: str | Path) -> list[Path]:
         written.append(target)
     plt.close(fig)
     return written
+
+
+def tying_hands_figure(table, side: str, parameter: str, sides: tuple[str, ...], title: str = ""):
+    """Negotiators' utilities in the bargaining deal, and the side's win-set share, as its hands are tied."""
+    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=120)
+    x = table["threshold"] if "threshold" in table else table["change"]
+    for s in sides:
+        ax.plot(x, table[f"U_{s}"], marker="o", lw=1.6 if s == side else 1.0, label=f"{s} negotiator's utility")
+    ax.set_xlabel(f"{side}'s {'body threshold' if 'threshold' in table else parameter + ' shift'}")
+    ax.set_ylabel("utility in the bargaining deal")
+    ax.grid(alpha=0.25)
+    share = ax.twinx()
+    share.plot(x, 100 * table["winset_share"], color="#636363", ls="--", marker=".", label=f"{side}'s win-set (% of packages)")
+    share.set_ylabel(f"{side}'s win-set, % of packages")
+    broken = table[table["status"] != "optimal"]
+    for value in (broken["threshold"] if "threshold" in broken else broken["change"]):
+        ax.axvline(value, color="#b2182b", ls=":", lw=1)
+    lines = ax.get_legend_handles_labels()[0] + share.get_legend_handles_labels()[0]
+    labels = ax.get_legend_handles_labels()[1] + share.get_legend_handles_labels()[1]
+    ax.legend(lines, labels, fontsize=8, loc="best")
+    ax.set_title(title or f"Tying {side}'s hands: the win-set shrinks, the bargain moves (red: no agreement)", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -40,5 +40,6 @@ def frames_workbook(frames: dict[str, pd.DataFrame]) -> Workbook:
 
 
 def _plain(value):
-    """numpy scalars as Python values, for openpyxl."""
-    return value.item() if hasattr(value, "item") else value
+    """numpy scalars as Python values and missing values (NaN) as blank cells, for openpyxl."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and value != value else value

@@ -113,6 +113,6 @@ def describe_top(frame) -> str:
 def describe_frame(title: str, frame) -> str:
     """A titled DataFrame as a plain text table."""
     headers = [str(c) for c in frame.columns]
-    rows = [[_num(v) if isinstance(v, float) else ("-" if v is None else str(v)) for v in r]
-            for r in frame.itertuples(index=False)]
+    rows = [[("-" if v != v else _num(v)) if isinstance(v, float) else ("-" if v is None else str(v)) for v in r]
+            for r in frame.itertuples(index=False)]  # v != v: NaN, a missing value
     return "\n".join([title] + _table(headers, rows))
