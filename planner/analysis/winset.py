@@ -11,7 +11,9 @@ support without payments is computed for every package at once with numpy, and v
 decided exactly (:func:`planner.formulation.weight_rhs`). A package a side ratifies only
 with payments is recognised in two steps: the relaxation of :mod:`planner.bounding` rules
 out every package whose cheapest fractional purchase of votes exceeds the budget, and each
-remaining candidate is settled by a MIP of that side alone with the package fixed. Beyond
+remaining candidate is settled exactly: a greedy purchase of votes within budget proves
+ratification; otherwise every purchase of the groups the side could buy is tried at once
+(up to 16 such groups), or, beyond that, a MIP of that side alone with the package fixed. Beyond
 the limit, the counts are estimated from uniformly sampled packages, with Wilson score
 intervals; whether the joint win-set is empty is then decided exactly by a MIP.
 """
@@ -146,12 +148,42 @@ def _side_ratifies(instance: Instance, side: str, grid: np.ndarray) -> np.ndarra
         maybe[np.flatnonzero(maybe)[bought]] = False
     undecided = np.flatnonzero(maybe)
     if len(undecided):
-        checker = BuiltModel(_side_alone(instance, side), "own", side, SolveOptions(method="mip"))
-        for k in undecided:
-            checker.reset_clock()
-            _, deal = checker.solve_package(bounding.as_package(instance, grid[k]))
-            free[k] = deal is not None
+        money = bounding.support_money(instance, gv[undecided], transfers=False)
+        checker = None
+        for row, k in enumerate(undecided):
+            verdict = _by_subsets(instance, side, supports[k], money[row], column)
+            if verdict is None:  # too many groups to try every purchase: a MIP of this side alone
+                if checker is None:
+                    checker = BuiltModel(_side_alone(instance, side), "own", side, SolveOptions(method="mip"))
+                checker.reset_clock()
+                verdict = checker.solve_package(bounding.as_package(instance, grid[k]))[1] is not None
+            free[k] = verdict
     return free
+
+
+SUBSET_LIMIT = 16
+"""Most groups whose every purchase is tried directly; beyond, a MIP decides."""
+
+
+def _by_subsets(instance: Instance, side: str, supports: np.ndarray, money: np.ndarray,
+                column: dict[str, int]) -> bool | None:
+    """Exactly, for one package: does some affordable purchase of votes ratify? None when too many to try.
+
+    Each group the side can buy costs its least payment; every subset of them is tried at
+    once (vectorised), and the package is ratified when a subset within budget passes.
+    """
+    groups = instance.groups_of(side)
+    own = np.array([column[g.id] for g in groups])
+    local = {g.id: k for k, g in enumerate(groups)}  # the side's groups only: small trial matrices
+    price = money[own]
+    buyable = np.flatnonzero((price > 0) & (price < np.inf))
+    if len(buyable) > SUBSET_LIMIT:
+        return None
+    masks = ((np.arange(2 ** len(buyable))[:, None] >> np.arange(len(buyable))[None, :]) & 1).astype(bool)
+    trial = np.repeat(supports[own][None, :], len(masks), axis=0)
+    trial[:, buyable] |= masks
+    cost = masks @ price[buyable]
+    return bool(np.any(_passes(instance, side, trial, local) & (cost <= instance.side(side).budget + 1e-9)))
 
 
 def _passes(instance: Instance, side: str, supports: np.ndarray, column: dict[str, int]) -> np.ndarray:
