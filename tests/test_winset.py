@@ -60,3 +60,18 @@ def test_winset_command(tmp_path, workbook, tables, cli):
     rows = {r["side"]: r for r in doc["winsets"]}
     assert rows["H"]["packages"] == 2 and rows["joint"]["exact"] is True
     assert xlsx.exists()
+
+
+@settings(max_examples=30, deadline=None)
+@given(instance=instances(objective="own", money=True))
+def test_counts_by_one_side_mips_equal_brute_force(instance):
+    """With subset trials switched off, every undecided package goes to the one-side MIP."""
+    import planner.analysis.winset as winset
+
+    limit = winset.SUBSET_LIMIT
+    winset.SUBSET_LIMIT = -1
+    try:
+        table = winset_sizes(instance).set_index("side")
+    finally:
+        winset.SUBSET_LIMIT = limit
+    assert {s: int(n) for s, n in table["packages"].items()} == winset_counts(instance)
