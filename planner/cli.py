@@ -127,15 +127,27 @@ def _say(args, text: str) -> None:
     print(text, file=stream)
 
 
-def _results_path(args) -> Path | None:
-    if args.no_workbook:
-        return None
+def _output_beside(args, kind: str) -> Path:
+    """``--output``, or ``<name>-<kind>.xlsx`` beside the input; never the input itself."""
     src = Path(args.workbook)
-    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-results.xlsx")
+    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-{kind}.xlsx")
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"--output {out}: expected a path ending in .xlsx")
     if out.exists() and src.exists() and out.resolve() == src.resolve():
         raise UsageError(f"--output {out}: refusing to overwrite the input workbook")
+    return out
+
+
+def _side(instance, option: str, side: str) -> str:
+    if side not in instance.side_ids:
+        raise UsageError(f"{option} {side}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
+    return side
+
+
+def _results_path(args) -> Path | None:
+    if args.no_workbook:
+        return None
+    out = _output_beside(args, "results")
     if args.json and args.json != "-" and Path(args.json).resolve() == out.resolve():
         raise UsageError(f"--json {args.json}: the same path as the results workbook")
     return out
@@ -149,8 +161,8 @@ def cmd_solve(args) -> int:
     if args.json and args.json != "-" and Path(args.json).resolve() == Path(args.workbook).resolve():
         raise UsageError(f"--json {args.json}: refusing to overwrite the input")
     instance = read_instance(args.workbook)
-    if args.home is not None and args.home not in instance.side_ids:
-        raise UsageError(f"--home {args.home}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
+    if args.home is not None:
+        _side(instance, "--home", args.home)
     limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
     _say(args, f"Solving {args.workbook} ({instance.package_count:,} packages, time limit {limit:g} s) ...")
     options = SolveOptions(log=sys.stderr if args.log else None, method=args.method)
@@ -234,18 +246,10 @@ def cmd_frontier(args) -> int:
     from .io.report import describe_frame
     from .plots import save_figure, utility_space_figure
 
-    src = Path(args.workbook)
-    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-frontier.xlsx")
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"--output {out}: expected a path ending in .xlsx")
-    if src.exists() and out.exists() and out.resolve() == src.resolve():
-        raise UsageError(f"--output {out}: refusing to overwrite the input workbook")
-    instance = read_instance(src)
-    home = args.home or instance.home
-    other = args.other or next(s for s in instance.side_ids if s != home)
-    for option, side in (("--home", home), ("--other", other)):
-        if side not in instance.side_ids:
-            raise UsageError(f"{option} {side}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
+    out = _output_beside(args, "frontier")
+    instance = read_instance(args.workbook)
+    home = _side(instance, "--home", args.home or instance.home)
+    other = _side(instance, "--other", args.other or next(s for s in instance.side_ids if s != home))
     if home == other:
         raise UsageError("--home and --other must be different sides")
     _say(args, f"Tracing the frontier of {home} and {other} ...")
@@ -275,17 +279,11 @@ def cmd_schelling(args) -> int:
     from .io.report import describe_frame
     from .plots import save_figure, tying_hands_figure
 
-    src = Path(args.workbook)
-    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-schelling.xlsx")
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"--output {out}: expected a path ending in .xlsx")
-    if src.exists() and out.exists() and out.resolve() == src.resolve():
-        raise UsageError(f"--output {out}: refusing to overwrite the input workbook")
+    out = _output_beside(args, "schelling")
     if args.steps < 1:
         raise UsageError(f"--steps {args.steps}: expected a whole number >= 1")
-    instance = read_instance(src)
-    if args.side not in instance.side_ids:
-        raise UsageError(f"--side {args.side}: not a side of the workbook (sides: {', '.join(instance.side_ids)})")
+    instance = read_instance(args.workbook)
+    _side(instance, "--side", args.side)
     try:
         table = tie_hands(instance, args.side, args.parameter, args.step, args.steps, args.objective)
     except ValueError as exc:
