@@ -75,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--plot", metavar="BASE", help="figure files BASE.png and BASE.svg (default: beside the workbook)")
     h.add_argument("--json", metavar="FILE", help="write the steps as JSON (- for standard output)")
 
+    v = sub.add_parser("sweep", help="solve at every value of one or two parameters")
+    v.add_argument("workbook")
+    v.add_argument("--param", action="append", required=True, metavar="NAME",
+                   help="a parameter, e.g. 'Sides[US].budget' (twice for a grid); see planner.analysis.params")
+    v.add_argument("--values", action="append", required=True, metavar="SPEC",
+                   help="FROM:TO:STEP or a list 1,2,5, one per --param")
+    v.add_argument("--objective", choices=("own", "joint", "maxmin", "nash", "kalai"), help="override Settings objective")
+    v.add_argument("--home", metavar="SIDE", help="override Settings home_side")
+    v.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="time limit of each solve")
+    v.add_argument("-o", "--output", metavar="PATH", help="workbook (default: <name>-sweep.xlsx beside the input)")
+    v.add_argument("--json", metavar="FILE", help="write the table as JSON (- for standard output)")
+    v.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no table")
+
     g = sub.add_parser("import-genius", help="a workbook from a GENIUS (.xml) or GeniusWeb (.json) domain and two profiles")
     g.add_argument("domain")
     g.add_argument("profile_a")
@@ -300,6 +313,48 @@ def cmd_schelling(args) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(args) -> int:
+    from tqdm import tqdm
+
+    from . import read_instance
+    from .analysis.params import ParameterError, apply
+    from .analysis.sweep import parse_values, sweep
+    from .io.frontier_excel import write_sweep
+    from .io.report import describe_frame
+
+    out = _output_beside(args, "sweep")
+    if len(args.param) != len(args.values) or len(args.param) > 2:
+        raise UsageError("give one --values after each --param, for one or two parameters")
+    try:
+        grid = {name: parse_values(spec) for name, spec in zip(args.param, args.values)}
+    except ValueError as exc:
+        raise UsageError(f"--values: {exc}") from None
+    instance = read_instance(args.workbook)
+    if args.home is not None:
+        _side(instance, "--home", args.home)
+    try:
+        for name, values in grid.items():
+            for value in values:
+                apply(instance, name, value)
+    except ParameterError as exc:
+        raise UsageError(f"--param {exc}") from None
+    n = 1
+    for values in grid.values():
+        n *= len(values)
+    bar = tqdm(total=n, unit="solve", file=sys.stderr, disable=args.quiet, desc="sweep")
+    table = sweep(instance, grid, objective=args.objective, home=args.home, time_limit=args.time_limit,
+                  progress=lambda done, total: bar.update(1))
+    bar.close()
+    utilities = [f"U_{s}" for s in instance.side_ids]
+    write_sweep(table, out, args.param[0], ["objective_value"] + utilities)
+    shown = table[list(grid) + ["status", "objective_value"] + utilities + ["package_changed"]]
+    _say(args, describe_frame(f"Sweep of {', '.join(grid)} ({n} solves)", shown) + f"\n\nWorkbook: {out}")
+    if args.json:
+        _emit_json({"format": 1, "instance": instance.name, "parameters": list(grid),
+                    "points": table.astype(object).where(table.notna(), None).to_dict(orient="records")}, args.json)
+    return EXIT_OK
+
+
 def cmd_import_genius(args) -> int:
     from .io.genius import import_genius
     from .io.workbook import write_instance
@@ -317,7 +372,7 @@ def cmd_import_genius(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+COMMANDS = {"import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,3 +42,25 @@ def _column_after(frame: pd.DataFrame) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(len(frame.columns) + 2)
+
+
+def write_sweep(table: pd.DataFrame, path: str | Path, x_column: str, y_columns: list[str]) -> None:
+    """The Sweep sheet with a native line chart of the chosen columns against the swept parameter."""
+    from openpyxl.chart import LineChart
+
+    wb = frames_workbook({"Sweep": table})
+    ws = wb["Sweep"]
+    if len(table) and y_columns:
+        chart = LineChart()
+        chart.title = "Sweep"
+        chart.x_axis.title = x_column
+        chart.y_axis.title = "utility"
+        for name in y_columns:
+            col = list(table.columns).index(name) + 1
+            chart.add_data(Reference(ws, min_col=col, min_row=1, max_row=len(table) + 1), titles_from_data=True)
+        x = list(table.columns).index(x_column) + 1
+        chart.set_categories(Reference(ws, min_col=x, min_row=2, max_row=len(table) + 1))
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        ws.add_chart(chart, f"{_column_after(table)}2")
+    save_workbook(wb, path)

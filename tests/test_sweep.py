@@ -1,0 +1,101 @@
+"""Parameters by name, sweeps against fresh solves of directly changed instances, command-line errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+import planner
+from planner.analysis.params import ParameterError, apply
+from planner.analysis.sweep import parse_values, sweep
+from planner.model import Member
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def bonn():
+    return planner.read_workbook(ROOT / "spreadsheets" / "bonn1978.xlsx")
+
+
+def test_each_name_changes_exactly_its_number(bonn):
+    assert apply(bonn, "Sides[US].budget", 3).side("US").budget == 3
+    assert apply(bonn, "Groups[frg_fdp].reservation", 4.9).group("frg_fdp").reservation == 4.9
+    assert apply(bonn, "Bodies[us_senate].threshold", 0.75).bodies[0].threshold == 0.75
+    assert apply(bonn, "Utilities[frg_fdp, oil, partial]", 2.5).value("frg_fdp", "oil", "partial") == 2.5
+    assert apply(bonn, "Transfers[US->JPN].max_amount", 2).transfers[0].max_amount == 2
+    shifted = apply(bonn, "Groups[side=FRG].reservation+", 0.5)
+    for g in bonn.groups:
+        assert shifted.group(g.id).reservation == g.reservation + (0.5 if g.side == "FRG" else 0)
+    scaled = apply(bonn, "Bodies[frg_bundestag].weight*", 2)
+    body = next(b for b in scaled.bodies if b.id == "frg_bundestag")
+    original = next(b for b in bonn.bodies if b.id == "frg_bundestag")
+    assert [m.weight for m in body.members] == [2 * m.weight for m in original.members]
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("Sides[USA].budget", "Sides[US].budget"),
+    ("Bodies[us_senate].threshhold", "Bodies[us_senate].threshold"),
+    ("Groups[frg_fdp].weigth", "Groups[frg_fdp].weight"),
+    ("Nonsense", ""),
+])
+def test_unknown_names_are_refused_with_close_matches(bonn, name, hint):
+    with pytest.raises(ParameterError) as info:
+        apply(bonn, name, 1)
+    assert hint in str(info.value)
+
+
+def test_values_outside_their_range_are_refused(bonn):
+    with pytest.raises(ParameterError, match=r"in \[0, 1\]"):
+        apply(bonn, "Bodies[us_senate].threshold", 1.5)
+    with pytest.raises(ParameterError, match=">= 0"):
+        apply(bonn, "Sides[US].budget", -1)
+
+
+def test_every_point_equals_a_fresh_solve_of_the_directly_changed_instance(bonn):
+    budgets = [0.0, 0.5, 1.0, 1.5]
+    shifts = [0.0, 0.5]
+    table = sweep(bonn, {"Sides[FRG].budget": budgets, "Groups[side=FRG].reservation+": shifts}, objective="nash")
+    assert len(table) == len(budgets) * len(shifts)
+    for row in table.to_dict(orient="records"):
+        direct = bonn.with_side("FRG", budget=row["Sides[FRG].budget"])
+        direct = direct.replace(groups=tuple(
+            dataclasses.replace(g, reservation=g.reservation + row["Groups[side=FRG].reservation+"]) if g.side == "FRG" else g
+            for g in direct.groups))
+        fresh = planner.solve(direct, objective="nash")
+        assert fresh.status == row["status"]
+        if fresh.has_deal:
+            assert fresh.objective_value == pytest.approx(row["objective_value"], rel=1e-6)
+            assert {f"option_{i}": o for i, o in fresh.package.items()} == {k: v for k, v in row.items() if k.startswith("option_")}
+
+
+def test_scaled_weights_equal_members_changed_by_hand(bonn):
+    table = sweep(bonn, scenarios=[{"Bodies[frg_bundestag].weight*": 3.0}])
+    body = next(b for b in bonn.bodies if b.id == "frg_bundestag")
+    by_hand = bonn.with_body("frg_bundestag", members=tuple(Member(m.group, 3 * m.weight) for m in body.members))
+    assert planner.solve(by_hand).objective_value == pytest.approx(table.loc[0, "objective_value"])
+
+
+def test_value_ranges():
+    assert parse_values("0:1:0.25") == [0, 0.25, 0.5, 0.75, 1]
+    assert parse_values("1, 2,5") == [1, 2, 5]
+    for bad in ("1:0:1", "0:1:0", "a,b"):
+        with pytest.raises(ValueError):
+            parse_values(bad)
+
+
+def test_sweep_command(tmp_path, cli):
+    import shutil
+
+    case = tmp_path / "bonn1978.xlsx"
+    shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", case)
+    proc = cli("sweep", case, "--param", "Sides[US].reservation", "--values", "5,9,9.5", "--json", tmp_path / "s.json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    points = json.loads((tmp_path / "s.json").read_text())["points"]
+    assert [p["status"] for p in points] == ["optimal", "optimal", "no_agreement"]
+    assert (tmp_path / "bonn1978-sweep.xlsx").exists()
+    bad = cli("sweep", case, "--param", "Sides[USA].budget", "--values", "1")
+    assert bad.returncode == 2 and "Sides[US].budget" in bad.stderr and "Traceback" not in bad.stderr
+    assert cli("sweep", case, "--param", "Sides[US].budget", "--values", "3:1:1").returncode == 2
