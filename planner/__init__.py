@@ -19,6 +19,27 @@ from .solve import SolveOptions, solve, solve_top
 __version__ = "0.1.0"
 
 
+def sweep(instance, grid=None, scenarios=None, **kwargs):
+    """Solve at every point of a grid of named parameters (see :mod:`planner.analysis.sweep`)."""
+    from .analysis.sweep import sweep as _sweep
+
+    return _sweep(instance, grid, scenarios, **kwargs)
+
+
+def breakpoints(instance, name, lo, hi, **kwargs):
+    """Where the optimal package or feasibility changes as one parameter moves (:mod:`planner.analysis.sweep`)."""
+    from .analysis.sweep import breakpoints as _breakpoints
+
+    return _breakpoints(instance, name, lo, hi, **kwargs)
+
+
+def tornado(instance, params, rel=0.1, **kwargs):
+    """Each parameter moved down and up by ``rel``, ranked by the change in the objective."""
+    from .analysis.sweep import tornado as _tornado
+
+    return _tornado(instance, params, rel, **kwargs)
+
+
 def write_results(result: Result, path, top=()) -> None:
     """Write the results workbook (sheets Summary, Package, Support, Votes, Payments, Transfers; Top with ``top``)."""
     from .io.results_excel import write_results as _write
@@ -29,5 +50,5 @@ def write_results(result: Result, path, top=()) -> None:
 __all__ = [
     "Body", "Deal", "Evaluation", "Group", "InputError", "InputErrors", "Instance", "Issue", "Link", "Member",
     "Option", "Result", "Rule", "Settings", "Side", "SolveOptions", "Transfer", "evaluate", "read_instance",
-    "read_json", "read_workbook", "solve", "solve_top", "top_frame", "write_results",
+    "read_json", "read_workbook", "solve", "sweep", "breakpoints", "tornado", "solve_top", "top_frame", "write_results",
 ]

@@ -99,3 +99,29 @@ def test_sweep_command(tmp_path, cli):
     bad = cli("sweep", case, "--param", "Sides[USA].budget", "--values", "1")
     assert bad.returncode == 2 and "Sides[US].budget" in bad.stderr and "Traceback" not in bad.stderr
     assert cli("sweep", case, "--param", "Sides[US].budget", "--values", "3:1:1").returncode == 2
+
+
+def test_breakpoints_agree_with_a_fine_grid(bonn):
+    from planner.analysis.sweep import breakpoints
+
+    found = breakpoints(bonn, "Groups[side=FRG].reservation+", 0.0, 2.0, tolerance=1e-3)
+    fine = sweep(bonn, {"Groups[side=FRG].reservation+": [k / 100 for k in range(201)]})
+    options = fine.filter(like="option_").fillna("-").astype(str)
+    outcome = list(zip(fine["status"], options.agg("|".join, axis=1)))
+    changes = [fine.iloc[k, 0] for k in range(1, len(fine)) if outcome[k] != outcome[k - 1]]
+    assert len(found) == len(changes)
+    for (_, row), change in zip(found.iterrows(), changes):
+        assert row["below"] <= change + 1e-9 and change - 0.01 <= row["above"] + 1e-9
+        assert row["above"] - row["below"] <= 1e-3
+
+
+def test_tornado_agrees_with_direct_solves_and_ranks_by_swing(bonn):
+    from planner.analysis.sweep import tornado
+
+    params = {"Sides[US].reservation": 5.0, "Groups[frg_fdp].reservation": 4.5, "Sides[JPN].reservation": 4.5}
+    table = tornado(bonn, params, rel=0.2, objective="nash")
+    assert list(table["swing"]) == sorted(table["swing"], reverse=True)
+    for row in table.to_dict(orient="records"):
+        for side in ("low", "high"):
+            direct = planner.solve(apply(bonn, row["parameter"], row[side]), objective="nash").objective_value
+            assert direct == pytest.approx(row[f"objective_{side}"], rel=1e-6)

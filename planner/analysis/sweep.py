@@ -78,3 +78,62 @@ def _row(result) -> dict:
     row["transfers_total"] = sum(t["amount"] for t in d["transfers"])
     row.update({f"option_{i}": o for i, o in d["package"].items()})
     return row
+
+
+def _outcome(instance: Instance, name: str, value: float, objective, home, time_limit) -> tuple:
+    result = solve(apply(instance, name, value), objective=objective, home=home, time_limit=time_limit)
+    return result.status, tuple(sorted(result.package.items()))
+
+
+def breakpoints(instance: Instance, name: str, lo: float, hi: float, tolerance: float = 1e-4,
+                points: int = 11, objective: str | None = None, home: str | None = None,
+                time_limit: float | None = None) -> pd.DataFrame:
+    """Where, between ``lo`` and ``hi``, the optimal package or the feasibility changes.
+
+    A grid of ``points`` values finds the intervals where the outcome (status and package)
+    differs between neighbours; bisection then narrows each to ``tolerance``. Changes that
+    come and go between two grid points are missed: use more points to catch them. Columns:
+    below, above (the bracket), status and package on each side.
+    """
+    if not hi > lo:
+        raise ValueError("need hi > lo")
+    grid = [lo + (hi - lo) * k / (points - 1) for k in range(points)]
+    outcomes = [_outcome(instance, name, v, objective, home, time_limit) for v in grid]
+    rows = []
+    for (a, oa), (b, ob) in zip(zip(grid, outcomes), zip(grid[1:], outcomes[1:])):
+        if oa == ob:
+            continue
+        while b - a > tolerance:
+            mid = (a + b) / 2
+            om = _outcome(instance, name, mid, objective, home, time_limit)
+            if om == oa:
+                a = mid
+            else:
+                b, ob = mid, om
+        rows.append({"parameter": name, "below": a, "above": b, "status_below": oa[0], "status_above": ob[0],
+                     "package_below": dict(oa[1]), "package_above": dict(ob[1])})
+    return pd.DataFrame(rows, columns=["parameter", "below", "above", "status_below", "status_above",
+                                       "package_below", "package_above"])
+
+
+def tornado(instance: Instance, params: Mapping[str, float], rel: float = 0.1, objective: str | None = None,
+            home: str | None = None, time_limit: float | None = None) -> pd.DataFrame:
+    """Each parameter moved down and up by ``rel`` of its base value, ranked by the change in the objective.
+
+    ``params`` maps each name to its base value. Columns: parameter, base, low, high,
+    objective at low / base / high, swing (the larger absolute change), ranked by swing.
+    """
+    base = solve(instance, objective=objective, home=home, time_limit=time_limit).objective_value
+    rows = []
+    for name, value in params.items():
+        step = abs(value) * rel if value else rel
+        values = {}
+        for label, v in (("low", value - step), ("high", value + step)):
+            r = solve(apply(instance, name, v), objective=objective, home=home, time_limit=time_limit)
+            values[label] = (v, r.objective_value)
+        changes = [abs(o - base) if o is not None and base is not None else float("inf")
+                   for _, o in values.values()]
+        rows.append({"parameter": name, "base": value, "low": values["low"][0], "high": values["high"][0],
+                     "objective_low": values["low"][1], "objective_base": base, "objective_high": values["high"][1],
+                     "swing": max(changes)})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
