@@ -63,7 +63,9 @@ def main() -> None:
     for name, load in cases:
         if a.only not in name:
             continue
+        t0 = time.perf_counter()
         inst = load()
+        print(f"{name:24s} read     {time.perf_counter() - t0:8.2f} s", flush=True)
         r, total = measure(inst, FormulationOptions(), a.time_limit)
         row(name, "planner", r, total)
         if not a.no_plain:
