@@ -12,6 +12,7 @@ points; it checks the two agree. Then it traces and plots the frontier of a
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ from planner.plots import save_figure, utility_space_figure  # noqa: E402
 
 
 def without_payments(instance):
-    return instance.replace(sides=tuple(s.__class__(s.id, s.name, s.reservation, 0.0, s.payment_cost) for s in instance.sides))
+    return instance.replace(sides=tuple(dataclasses.replace(s, budget=0.0) for s in instance.sides))
 
 
 def enumerated_frontier(instance, home, other):

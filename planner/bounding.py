@@ -160,6 +160,17 @@ def _weight_money(body, cost: np.ndarray, column: dict[str, int]) -> np.ndarray:
     return np.nan_to_num(out, nan=np.inf, posinf=np.inf)
 
 
+def side_money(instance: Instance, side: str, money: np.ndarray, column: dict[str, int]) -> np.ndarray:
+    """A lower bound on the money the side must pay for ratification: its costliest body, or its vetoes together."""
+    paid = np.zeros(money.shape[0])
+    for b in instance.bodies_of(side):
+        paid = np.maximum(paid, body_money(b, money, column))
+    vetoes = [column[g.id] for g in instance.groups_of(side) if g.veto]
+    if vetoes:
+        paid = np.maximum(paid, money[:, vetoes].sum(axis=1))
+    return paid
+
+
 def upper_bounds(instance: Instance, objective: str, home: str, grid: np.ndarray) -> np.ndarray:
     """An upper bound on the objective for every package; ``-inf`` where no deal can exist."""
     column = {g.id: k for k, g in enumerate(instance.groups)}
@@ -174,12 +185,7 @@ def upper_bounds(instance: Instance, objective: str, home: str, grid: np.ndarray
         keep = values(instance, side_lin, chunk) + incoming[None, :]
         alive = np.ones(len(chunk), dtype=bool)
         for k, s in enumerate(instance.sides):
-            paid = np.zeros(len(chunk))
-            for b in instance.bodies_of(s.id):
-                paid = np.maximum(paid, body_money(b, money, column))
-            vetoes = [column[g.id] for g in instance.groups_of(s.id) if g.veto]
-            if vetoes:
-                paid = np.maximum(paid, money[:, vetoes].sum(axis=1))
+            paid = side_money(instance, s.id, money, column)
             alive &= paid <= s.budget + 1e-9
             keep[:, k] -= s.payment_cost * np.where(np.isfinite(paid), paid, 0.0)
             if s.reservation is not None:

@@ -255,7 +255,7 @@ def cmd_winset(args) -> int:
 def cmd_frontier(args) -> int:
     from . import read_instance
     from .analysis.frontier import bargaining_frame, bargaining_points, pareto_frontier
-    from .io.frontier_excel import write_frontier
+    from .io.analysis_excel import write_frontier
     from .io.report import describe_frame
     from .plots import save_figure, utility_space_figure
 
@@ -317,9 +317,9 @@ def cmd_sweep(args) -> int:
     from tqdm import tqdm
 
     from . import read_instance
-    from .analysis.params import ParameterError, apply
+    from .analysis.params import ParameterError
     from .analysis.sweep import parse_values, sweep
-    from .io.frontier_excel import write_sweep
+    from .io.analysis_excel import write_sweep
     from .io.report import describe_frame
 
     out = _output_beside(args, "sweep")
@@ -332,19 +332,17 @@ def cmd_sweep(args) -> int:
     instance = read_instance(args.workbook)
     if args.home is not None:
         _side(instance, "--home", args.home)
-    try:
-        for name, values in grid.items():
-            for value in values:
-                apply(instance, name, value)
-    except ParameterError as exc:
-        raise UsageError(f"--param {exc}") from None
     n = 1
     for values in grid.values():
         n *= len(values)
     bar = tqdm(total=n, unit="solve", file=sys.stderr, disable=args.quiet, desc="sweep")
-    table = sweep(instance, grid, objective=args.objective, home=args.home, time_limit=args.time_limit,
-                  progress=lambda done, total: bar.update(1))
-    bar.close()
+    try:  # sweep() checks every name and value before the first solve
+        table = sweep(instance, grid, objective=args.objective, home=args.home, time_limit=args.time_limit,
+                      progress=lambda done, total: bar.update(1))
+    except ParameterError as exc:
+        raise UsageError(f"--param {exc}") from None
+    finally:
+        bar.close()
     utilities = [f"U_{s}" for s in instance.side_ids]
     write_sweep(table, out, args.param[0], ["objective_value"] + utilities)
     shown = table[list(grid) + ["status", "objective_value"] + utilities + ["package_changed"]]

@@ -16,6 +16,7 @@ import pandas as pd
 from ..formulation import holder_linear
 from ..model import Instance
 from ..solve import solve
+from .params import apply
 from .winset import winset_sizes
 
 PARAMETERS = ("threshold", "reservation")
@@ -28,9 +29,7 @@ def tightened(instance: Instance, side: str, parameter: str, amount: float) -> I
                        for b in instance.bodies)
         return instance.replace(bodies=bodies)
     if parameter == "reservation":
-        groups = tuple(dataclasses.replace(g, reservation=g.reservation + amount) if g.side == side else g
-                       for g in instance.groups)
-        return instance.replace(groups=groups)
+        return apply(instance, f"Groups[side={side}].reservation+", amount)
     raise ValueError(f"unknown parameter {parameter!r}; use threshold or reservation")
 
 

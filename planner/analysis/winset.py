@@ -20,6 +20,7 @@ intervals; whether the joint win-set is empty is then decided exactly by a MIP.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -57,9 +58,7 @@ def joint_winset_empty(instance: Instance, time_limit: float | None = None) -> b
     """Exactly, by a MIP: is the joint win-set empty? (None when the time limit stopped the proof)."""
     from ..solve import solve
 
-    level_two = instance.replace(sides=tuple(s.__class__(s.id, s.name, None, s.budget, s.payment_cost) for s in instance.sides),
-                                 transfers=())
-    status = solve(level_two, objective="own", time_limit=time_limit, options=SolveOptions(method="mip")).status
+    status = solve(_level_two(instance), objective="own", time_limit=time_limit, options=SolveOptions(method="mip")).status
     return {"no_agreement": True, "optimal": False, "feasible": False}.get(status)
 
 
@@ -253,27 +252,26 @@ def _affordable(instance: Instance, side: str, gv: np.ndarray, column: dict[str,
     if s.budget <= 0:
         return np.zeros(len(gv), dtype=bool)
     money = bounding.support_money(instance, gv, transfers=False)
-    paid = np.zeros(len(gv))
-    for b in instance.bodies_of(side):
-        paid = np.maximum(paid, bounding.body_money(b, money, column))
-    vetoes = [column[g.id] for g in instance.groups_of(side) if g.veto]
-    if vetoes:
-        paid = np.maximum(paid, money[:, vetoes].sum(axis=1))
-    return paid <= s.budget + 1e-9
+    return bounding.side_money(instance, side, money, column) <= s.budget + 1e-9
+
+
+def _level_two(instance: Instance) -> Instance:
+    """The instance without Level-I reservations and transfers: ratification alone."""
+    return instance.replace(sides=tuple(dataclasses.replace(s, reservation=None) for s in instance.sides), transfers=())
 
 
 def _side_alone(instance: Instance, side: str) -> Instance:
     """The instance reduced to one side with no Level-I reservation and no transfers: its Level II alone."""
     key = ("alone", side)
     if key not in instance._cache:
-        s = instance.side(side)
-        instance._cache[key] = instance.replace(
-            sides=(s.__class__(s.id, s.name, None, s.budget, s.payment_cost),),
+        holders = {side} | {g.id for g in instance.groups_of(side)}
+        level_two = _level_two(instance)
+        instance._cache[key] = level_two.replace(
+            sides=(level_two.side(side),),
             groups=instance.groups_of(side),
             bodies=instance.bodies_of(side),
-            links=tuple(l for l in instance.links if l.holder == side or l.holder in {g.id for g in instance.groups_of(side)}),
-            utilities={h: v for h, v in instance.utilities.items() if h == side or h in {g.id for g in instance.groups_of(side)}},
-            transfers=(),
-            settings=instance.settings.__class__(side, "own", instance.settings.time_limit, instance.settings.mip_gap, instance.settings.title),
+            links=tuple(l for l in instance.links if l.holder in holders),
+            utilities={h: v for h, v in instance.utilities.items() if h in holders},
+            settings=dataclasses.replace(instance.settings, home_side=side, objective="own"),
         )
     return instance._cache[key]

@@ -1,4 +1,4 @@
-"""The frontier workbook: Frontier and Bargaining sheets, a native scatter chart, the figure."""
+"""Analysis workbooks: the frontier (Frontier and Bargaining sheets, scatter chart, figure) and sweeps (line chart)."""
 
 from __future__ import annotations
 
