@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .formulation import Linear, _max_payment, count_required, holder_linear, negotiator_linear, passing_weight
+from .formulation import Linear, max_payment, count_required, holder_linear, negotiator_linear, passing_weight
 from .model import Instance
 
 BOUNDABLE = ("own", "joint")
@@ -92,7 +92,7 @@ def support_money(instance: Instance, gv: np.ndarray, transfers: bool = True) ->
     """
     r = np.array([g.reservation for g in instance.groups])
     eff = np.array([g.payment_efficiency for g in instance.groups])
-    lift = np.array([g.payment_efficiency * _max_payment(instance, g.id) for g in instance.groups])
+    lift = np.array([g.payment_efficiency * max_payment(instance, g.id) for g in instance.groups])
     free = np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == g.id and transfers)
                      for g in instance.groups])
     deficit = np.maximum(0.0, r[None, :] - gv - free[None, :] - TOLERANCE)  # what the side itself must cover

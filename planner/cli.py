@@ -75,17 +75,23 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--plot", metavar="BASE", help="figure files BASE.png and BASE.svg (default: beside the workbook)")
     h.add_argument("--json", metavar="FILE", help="write the steps as JSON (- for standard output)")
 
-    v = sub.add_parser("sweep", help="solve at every value of one or two parameters")
+    v = sub.add_parser("sweep", help="solve at every value of one or two parameters; tornado charts; the Sweeps sheet")
     v.add_argument("workbook")
-    v.add_argument("--param", action="append", required=True, metavar="NAME",
-                   help="a parameter, e.g. 'Sides[US].budget' (twice for a grid); see planner.analysis.params")
-    v.add_argument("--values", action="append", required=True, metavar="SPEC",
+    v.add_argument("--param", action="append", metavar="NAME",
+                   help="a parameter, e.g. 'Sides[US].budget' (twice for a grid); see docs/sensitivity.md")
+    v.add_argument("--values", action="append", metavar="SPEC",
                    help="FROM:TO:STEP or a list 1,2,5, one per --param")
+    v.add_argument("--tornado", action="append", metavar="NAME",
+                   help="a parameter to move down and up by --rel of its value (repeat for each)")
+    v.add_argument("--rel", type=_positive, default=0.1, metavar="SHARE", help="tornado move (default 0.1)")
     v.add_argument("--objective", choices=("own", "joint", "maxmin", "nash", "kalai"), help="override Settings objective")
     v.add_argument("--home", metavar="SIDE", help="override Settings home_side")
     v.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="time limit of each solve")
+    v.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="worker processes for long sweeps (default 0: one per core)")
     v.add_argument("-o", "--output", metavar="PATH", help="workbook (default: <name>-sweep.xlsx beside the input)")
-    v.add_argument("--json", metavar="FILE", help="write the table as JSON (- for standard output)")
+    v.add_argument("--json", metavar="FILE", help="write the tables as JSON (- for standard output)")
+    v.add_argument("--no-figures", action="store_true", help="write no PNG/SVG figures")
     v.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no table")
 
     g = sub.add_parser("import-genius", help="a workbook from a GENIUS (.xml) or GeniusWeb (.json) domain and two profiles")
@@ -308,7 +314,7 @@ def cmd_schelling(args) -> int:
          + f"\n\nWorkbook: {out}\nFigure: {figures[0]}, {figures[1]}")
     if args.json:
         _emit_json({"format": 1, "instance": instance.name, "side": args.side, "parameter": args.parameter,
-                    "objective": args.objective, "steps": table.astype(object).where(table.notna(), None).to_dict(orient="records")},
+                    "objective": args.objective, "steps": _records(table)},
                    args.json)
     return EXIT_OK
 
@@ -317,40 +323,99 @@ def cmd_sweep(args) -> int:
     from tqdm import tqdm
 
     from . import read_instance
-    from .analysis.params import ParameterError
-    from .analysis.sweep import parse_values, sweep
-    from .io.analysis_excel import write_sweep
-    from .io.report import describe_frame
+    from .io.analysis_excel import sheet_names, write_sweeps
+    from .plots import save_figure, sweep_figure, tornado_figure
 
     out = _output_beside(args, "sweep")
-    if len(args.param) != len(args.values) or len(args.param) > 2:
-        raise UsageError("give one --values after each --param, for one or two parameters")
-    try:
-        grid = {name: parse_values(spec) for name, spec in zip(args.param, args.values)}
-    except ValueError as exc:
-        raise UsageError(f"--values: {exc}") from None
     instance = read_instance(args.workbook)
     if args.home is not None:
         _side(instance, "--home", args.home)
-    n = 1
-    for values in grid.values():
-        n *= len(values)
-    bar = tqdm(total=n, unit="solve", file=sys.stderr, disable=args.quiet, desc="sweep")
-    try:  # sweep() checks every name and value before the first solve
-        table = sweep(instance, grid, objective=args.objective, home=args.home, time_limit=args.time_limit,
-                      progress=lambda done, total: bar.update(1))
-    except ParameterError as exc:
-        raise UsageError(f"--param {exc}") from None
+    studies = _studies(args, instance)
+    bar = tqdm(total=sum(s.size() for s in studies), unit="point", file=sys.stderr, disable=args.quiet, desc="sweep")
+    tables = []
+    try:
+        for study in studies:
+            before = bar.n
+
+            def advance(done, total, before=before):
+                bar.update(before + done - bar.n)
+
+            tables.append(study.run(instance, objective=args.objective, home=args.home, time_limit=args.time_limit,
+                                    jobs=args.jobs, progress=advance))
+            bar.update(before + study.size() - bar.n)
     finally:
         bar.close()
-    utilities = [f"U_{s}" for s in instance.side_ids]
-    write_sweep(table, out, args.param[0], ["objective_value"] + utilities)
-    shown = table[list(grid) + ["status", "objective_value"] + utilities + ["package_changed"]]
-    _say(args, describe_frame(f"Sweep of {', '.join(grid)} ({n} solves)", shown) + f"\n\nWorkbook: {out}")
+    entries = [(s.name, s.kind, s.parameters, t) for s, t in zip(studies, tables)]
+    write_sweeps(entries, out, instance.side_ids)
+    figures = [] if args.no_figures else [
+        save_figure(tornado_figure(t) if s.kind == "tornado" else sweep_figure(t, s.parameters, instance.side_ids),
+                    out.with_name(f"{out.stem}-{sheet}"))[0]
+        for s, t, sheet in zip(studies, tables, sheet_names([s.name for s in studies]))]
+    _say(args, "\n\n".join(_describe_study(s, t, instance.side_ids) for s, t in zip(studies, tables))
+         + f"\n\nWorkbook: {out}" + "".join(f"\nFigure: {f}" for f in figures))
     if args.json:
-        _emit_json({"format": 1, "instance": instance.name, "parameters": list(grid),
-                    "points": table.astype(object).where(table.notna(), None).to_dict(orient="records")}, args.json)
+        _emit_json({"format": 1, "instance": instance.name, "studies": [
+            {"name": s.name, "kind": s.kind, "parameters": s.parameters, "rows": _records(t)}
+            for s, t in zip(studies, tables)]}, args.json)
     return EXIT_OK
+
+
+def _studies(args, instance) -> list:
+    """The studies the command line asks for, else the workbook's Sweeps sheet."""
+    from .analysis.params import ParameterError, value_of
+    from .analysis.sweep import Study, parse_values
+    from .io.sweeps_sheet import read_studies
+
+    studies = []
+    if args.param or args.values:
+        if len(args.param or ()) != len(args.values or ()) or len(args.param) > 2:
+            raise UsageError("give one --values after each --param, for one or two parameters")
+        try:
+            grid = {name: parse_values(spec) for name, spec in zip(args.param, args.values)}
+        except ValueError as exc:
+            raise UsageError(f"--values: {exc}") from None
+        studies.append(Study("Sweep", "grid", grid=grid))
+    if args.tornado:
+        studies.append(Study("Tornado", "tornado", moves={name: args.rel for name in args.tornado}))
+    try:  # every name and value is checked before the first solve
+        for study in studies:
+            for name, values in study.grid.items():
+                _check_values(instance, name, values)
+            for name in study.moves:
+                if value_of(instance, name) is None:
+                    raise ParameterError(f"{name} is blank in the workbook, so a tornado cannot move it")
+    except ParameterError as exc:
+        raise UsageError(f"--param {exc}") from None
+    studies = studies or read_studies(args.workbook, instance)
+    if not studies:
+        raise UsageError("nothing to sweep: give --param and --values, or --tornado, or add a Sweeps sheet to the workbook")
+    return studies
+
+
+def _check_values(instance, name: str, values: list[float]) -> None:
+    from .analysis.params import apply
+
+    for v in values:
+        apply(instance, name, v)
+
+
+def _describe_study(study, table, sides) -> str:
+    from .analysis.sweep import turning_points
+    from .io.report import describe_frame
+
+    if study.kind == "tornado":
+        shown = table[["parameter", "base", "low", "high", "objective_low", "objective_base", "objective_high", "swing"]]
+        return describe_frame(f"Tornado ({len(table)} parameters, largest swing first)", shown)
+    columns = study.parameters + ["status", "objective_value"] + [f"U_{s}" for s in sides]
+    points = turning_points(table, study.parameters) if len(table) > 25 else table
+    title = f"{study.name}: sweep of {' x '.join(study.parameters)} ({len(table)} points, {int(table['inferred'].sum())} proven without a solve)"
+    if len(points) < len(table):
+        title += "; each line's ends and every change of status or package"
+    return describe_frame(title, points[columns + ["package_changed"]])
+
+
+def _records(table) -> list[dict]:
+    return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
 
 def cmd_import_genius(args) -> int:

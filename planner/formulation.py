@@ -193,7 +193,7 @@ def payable(instance: Instance, group: str) -> bool:
     return side.budget > 0 and g.payment_efficiency > 0 and (g.payment_cap is None or g.payment_cap > 0)
 
 
-def _max_payment(instance: Instance, group: str) -> float:
+def max_payment(instance: Instance, group: str) -> float:
     g = instance.group(group)
     if not payable(instance, group):
         return 0.0
@@ -218,7 +218,7 @@ def plan_groups(instance: Instance, options: FormulationOptions) -> dict[str, Gr
     for g in instance.groups:
         if g.id in voting:
             lo, hi = holder_linear(instance, g.id).bounds(instance)
-            extra = g.payment_efficiency * _max_payment(instance, g.id) + sum(
+            extra = g.payment_efficiency * max_payment(instance, g.id) + sum(
                 instance.transfers[k].value * instance.transfers[k].max_amount for k in _transfers_to(instance, g.id)
             )
             bounds[g.id] = (lo, hi + extra)
@@ -356,13 +356,15 @@ def _add_payments(m, instance: Instance) -> None:
     r"""Domestic payments :math:`0 \le p_g \le \text{cap}_g` and budgets :math:`\sum_{g \in s} p_g \le B_s`.
 
     Only groups that can be paid (a budget, a positive efficiency and cap) get a variable.
+    :math:`B_s` is a mutable parameter, so a sweep can change it without rebuilding.
     """
     paid = [g.id for g in instance.groups if payable(instance, g.id)]
     m.PAID = pyo.Set(initialize=paid, ordered=True)
-    m.p = pyo.Var(m.PAID, bounds=lambda m, g: (0, _max_payment(instance, g)))
+    m.p = pyo.Var(m.PAID, bounds=lambda m, g: (0, max_payment(instance, g)))
     sides = sorted({instance.group(g).side for g in paid}, key=instance.side_ids.index)
+    m.budget_limit = pyo.Param(sides, mutable=True, initialize={s: instance.side(s).budget for s in sides})
     m.budget = pyo.Constraint(
-        sides, rule=lambda m, s: sum(m.p[g] for g in paid if instance.group(g).side == s) <= instance.side(s).budget
+        sides, rule=lambda m, s: sum(m.p[g] for g in paid if instance.group(g).side == s) <= m.budget_limit[s]
     )
 
 
@@ -474,9 +476,10 @@ def _add_negotiators(m, instance: Instance) -> None:
 
 
 def _add_level_one(m, instance: Instance) -> None:
-    r"""Level-I reservations: :math:`U_s \ge R_s` for every side with a reservation."""
+    r"""Level-I reservations: :math:`U_s \ge R_s` for every side with a reservation (:math:`R_s` mutable)."""
     sides = [s.id for s in instance.sides if s.reservation is not None]
-    m.level_one = pyo.Constraint(sides, rule=lambda m, s: m.U[s] >= instance.side(s).reservation)
+    m.level_one_limit = pyo.Param(sides, mutable=True, initialize={s: instance.side(s).reservation for s in sides})
+    m.level_one = pyo.Constraint(sides, rule=lambda m, s: m.U[s] >= m.level_one_limit[s])
 
 
 def negotiator_bounds(instance: Instance, side: str) -> tuple[float, float]:

@@ -134,6 +134,10 @@ def _freeze(utilities: Mapping[str, Mapping[OptionKey, float]]) -> Mapping[str, 
     return MappingProxyType({h: MappingProxyType(dict(v)) for h, v in utilities.items()})
 
 
+def _unpickle_instance(fields: dict) -> "Instance":
+    return Instance(**fields)
+
+
 @dataclass(frozen=True)
 class Instance:
     """One negotiation. ``utilities[holder][(issue, option)]`` is an option's value (missing = 0)."""
@@ -152,6 +156,12 @@ class Instance:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "utilities", _freeze(self.utilities))
+
+    def __reduce__(self):
+        """Pickle as plain data (for worker processes); the cache is rebuilt on demand."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "_cache"}
+        fields["utilities"] = {h: dict(v) for h, v in self.utilities.items()}
+        return _unpickle_instance, (fields,)
 
     # -- derived copies ------------------------------------------------------------
     def replace(self, **changes) -> "Instance":

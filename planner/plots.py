@@ -118,3 +118,68 @@ def tying_hands_figure(table, side: str, parameter: str, sides: tuple[str, ...],
     ax.set_title(title or f"Tying {side}'s hands: the win-set shrinks, the bargain moves (red: no agreement)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def sweep_figure(table, parameters: list[str], sides: tuple[str, ...], title: str = ""):
+    """One parameter: the objective and each negotiator's utility against it (grey bands: no agreement).
+
+    Two parameters: a heat map of the objective over the grid (blank: no agreement).
+    """
+    if len(parameters) == 2:
+        return _heat_map(table, parameters, title)
+    x = parameters[0]
+    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=120)
+    table = table.sort_values(x)
+    ax.plot(table[x], table["objective_value"], color="black", lw=2.2, label="objective", zorder=3, drawstyle="steps-mid")
+    for s in sides:
+        ax.plot(table[x], table[f"U_{s}"], lw=1.2, marker=".", label=f"{s} negotiator's utility", drawstyle="steps-mid")
+    half = float(np.median(np.diff(table[x]))) / 2 if len(table) > 1 else 0.5
+    for value in table[table["status"] != "optimal"][x]:
+        ax.axvspan(value - half, value + half, color="#d9d9d9", lw=0, zorder=0)
+    changed = table[table["package_changed"]][x]
+    for value in changed:
+        ax.axvline(value, color="#2171b5", ls=":", lw=1)
+    ax.set_xlabel(x)
+    ax.set_ylabel("utility")
+    ax.grid(alpha=0.25)
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(title or f"Sweep of {x} (grey: no agreement, or none proven optimal; dotted blue: the package changes)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _heat_map(table, parameters: list[str], title: str):
+    rows, cols = parameters
+    grid = table.pivot_table(index=rows, columns=cols, values="objective_value", aggfunc="first", dropna=False)
+    fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
+    image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns], rotation=90, fontsize=7)
+    ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index], fontsize=7)
+    ax.set_xlabel(cols)
+    ax.set_ylabel(rows)
+    fig.colorbar(image, ax=ax, label="objective value")
+    ax.set_title(title or "Objective over the grid (white: no agreement)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def tornado_figure(table, title: str = ""):
+    """Each parameter's change of the objective when moved down and up, largest swing on top."""
+    order = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * len(table)), dpi=120)
+    y = np.arange(len(order))
+    base = order["objective_base"].astype(float)
+    for column, colour, label in (("objective_low", "#d6604d", "parameter down"),
+                                  ("objective_high", "#4393c3", "parameter up")):
+        change = order[column].astype(float) - base
+        ax.barh(y, change, color=colour, alpha=0.85, label=label)
+        for k in np.flatnonzero(change.isna().to_numpy()):
+            ax.text(0, y[k], f" {label}: no agreement", va="center", fontsize=7, color=colour)
+    ax.set_yticks(y, order["parameter"], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("change of the objective from its base value")
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(axis="x", alpha=0.25)
+    ax.set_title(title or "Tornado: which parameters move the objective most", fontsize=10)
+    fig.tight_layout()
+    return fig

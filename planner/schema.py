@@ -97,6 +97,7 @@ def _num(x: float) -> str:
 
 
 _ID = "id"
+OBJECTIVES = ("own", "joint", "nash", "maxmin", "kalai")
 _PAIR = (
     Column("issue_a", _ID, "the first option's issue", REQUIRED),
     Column("option_a", _ID, "the first option", REQUIRED),
@@ -280,7 +281,32 @@ SETTINGS = Sheet(
     ),
 )
 
-OBJECTIVES = ("own", "joint", "nash", "maxmin", "kalai")
+SWEEPS = Sheet(
+    "Sweeps",
+    False,
+    "Sensitivity studies that `planner sweep WORKBOOK` runs in full (an addition of this planner; "
+    "the solver ignores the sheet). One row per parameter; rows with the same sweep id form a grid "
+    "of every combination (at most two parameters). Rows of kind tornado form one tornado chart. "
+    "home and objective, given on any row of a sweep, apply to the whole sweep.",
+    (
+        Column("sweep", _ID, "the study's name (its sheet in the results)", REQUIRED),
+        Column("parameter", "text", "a parameter name such as Sides[US].budget (see docs/sensitivity.md)", REQUIRED),
+        Column("values", "text", "a list 1,2,5 or a range FROM:TO:STEP", None, "from, to, step"),
+        Column("from", "number", "first value (with to and step, when values is blank)"),
+        Column("to", "number", "last value"),
+        Column("step", "number", "step between values", minimum=0),
+        Column("kind", "choice", "grid (solve every value) or tornado (move the parameter down and up)",
+               "grid", choices=("grid", "tornado")),
+        Column("rel", "number", "tornado: the move, as a share of the parameter's value", 0.1, minimum=0),
+        Column("home", _ID, "the sweep's home side", None, "Settings home_side"),
+        Column("objective", "choice", "the sweep's objective", None, "Settings objective", choices=OBJECTIVES),
+    ),
+    (
+        "A tornado row needs no values: the parameter moves by rel of its value in the "
+        "workbook (by rel itself when that value is 0) in both directions.",
+    ),
+)
+
 
 SETTING_KEYS: tuple[Column, ...] = (
     Column("home_side", _ID, "whose negotiator's gain is maximised", None, "first side"),
@@ -292,7 +318,7 @@ SETTING_KEYS: tuple[Column, ...] = (
 )
 
 SHEETS: tuple[Sheet, ...] = (
-    SIDES, ISSUES, OPTIONS, GROUPS, BODIES, MEMBERS, UTILITIES, LINKS, RULES, TRANSFERS, SETTINGS,
+    SIDES, ISSUES, OPTIONS, GROUPS, BODIES, MEMBERS, UTILITIES, LINKS, RULES, TRANSFERS, SETTINGS, SWEEPS,
 )
 
 

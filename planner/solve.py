@@ -20,7 +20,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
 from . import bounding
 from .evaluate import Deal, evaluate, objective_value
-from .formulation import FormulationOptions, add_tangent, build_model
+from .formulation import FormulationOptions, add_tangent, build_model, max_payment
 from .model import Instance
 from .result import AMOUNT_EPSILON, Result
 
@@ -71,6 +71,29 @@ class BuiltModel:
         self.started = time.perf_counter()
         self.excluded: set[tuple[str, ...]] = set()
         self._ranking = None
+        self.start: Deal | None = None
+
+    def retarget(self, instance: Instance) -> None:
+        """Point the model at an instance that differs only in limits it holds as bounds or parameters.
+
+        Budgets :math:`B_s` and Level-I reservations :math:`R_s` are mutable parameters;
+        payment caps and transfer limits are variable bounds. The built instance must allow
+        at least as much as ``instance`` (budgets, caps and limits no smaller; the same
+        sides with a reservation), so that its big-M constants and presolve stay valid.
+        Only the changed bounds reach HiGHS on the next solve.
+        """
+        m = self.model
+        for s in m.budget_limit:
+            m.budget_limit[s] = instance.side(s).budget
+        for s in m.level_one_limit:
+            m.level_one_limit[s] = instance.side(s).reservation
+        for g in m.PAID:
+            m.p[g].setub(max_payment(instance, g))
+        for k in m.TRANSFERS:
+            m.t[k].setub(instance.transfers[k].max_amount)
+        self.instance = instance
+        self._ranking = None
+        self.reset_clock()
 
     def package_key(self, package) -> tuple[str, ...]:
         return tuple(package[i.id] for i in self.instance.issues)
@@ -195,13 +218,11 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
 
     Returns a :class:`~planner.result.Result` whose facts are recomputed from the deal.
     """
-    options = _options(options, time_limit, mip_gap)
-    objective = objective or instance.settings.objective
-    home = _home(instance, home)
-    built = _built(instance, objective, home, options)
+    objective, home, options = settle(instance, objective, home, options, time_limit, mip_gap)
+    built = prepare(instance, objective, home, options)
     if built is None:
-        return _no_ideal(instance, objective, home)
-    return _answer(built, _method(instance, objective, options.method))
+        return no_ideal(instance, objective, home)
+    return answer(built)
 
 
 def solve_top(instance: Instance, k: int, objective: str | None = None, home: str | None = None,
@@ -215,16 +236,13 @@ def solve_top(instance: Instance, k: int, objective: str | None = None, home: st
     """
     if k < 1:
         raise ValueError("k must be at least 1")
-    options = _options(options, time_limit, mip_gap)
-    objective = objective or instance.settings.objective
-    home = _home(instance, home)
-    built = _built(instance, objective, home, options)
+    objective, home, options = settle(instance, objective, home, options, time_limit, mip_gap)
+    built = prepare(instance, objective, home, options)
     if built is None:
         return []
-    method = _method(instance, objective, options.method)
     results: list[Result] = []
     for _ in range(k):
-        result = _answer(built, method)
+        result = answer(built)
         if not result.has_deal:
             break
         results.append(result)
@@ -265,7 +283,7 @@ def ideal_point(instance: Instance, options: SolveOptions | None = None) -> dict
     return ideal
 
 
-def _built(instance: Instance, objective: str, home: str, options: SolveOptions) -> BuiltModel | None:
+def prepare(instance: Instance, objective: str, home: str, options: SolveOptions) -> BuiltModel | None:
     """The model for an objective; for kalai, after the ideal point (None when it does not exist)."""
     ideal = None
     if objective == "kalai":
@@ -275,15 +293,18 @@ def _built(instance: Instance, objective: str, home: str, options: SolveOptions)
     return BuiltModel(instance, objective, home, options, ideal)
 
 
-def _no_ideal(instance: Instance, objective: str, home: str) -> Result:
+def no_ideal(instance: Instance, objective: str, home: str) -> Result:
     return Result(instance=instance, status="no_agreement", objective=objective, home=home,
                   notes=("no deal gives every side at least its reservation, so there is no ideal point",))
 
 
-def _options(options: SolveOptions | None, time_limit: float | None, mip_gap: float | None) -> SolveOptions:
+def settle(instance: Instance, objective: str | None, home: str | None, options: SolveOptions | None,
+           time_limit: float | None = None, mip_gap: float | None = None) -> tuple[str, str, SolveOptions]:
+    """The objective, home side and options a solve uses: the arguments given, else the Settings'."""
     options = options or SolveOptions()
-    return replace(options, time_limit=time_limit if time_limit is not None else options.time_limit,
-                   mip_gap=mip_gap if mip_gap is not None else options.mip_gap)
+    options = replace(options, time_limit=time_limit if time_limit is not None else options.time_limit,
+                      mip_gap=mip_gap if mip_gap is not None else options.mip_gap)
+    return objective or instance.settings.objective, _home(instance, home), options
 
 
 def _home(instance: Instance, home: str | None) -> str:
@@ -293,9 +314,13 @@ def _home(instance: Instance, home: str | None) -> str:
     return home
 
 
-def _answer(built: BuiltModel, method: str) -> Result:
-    """Run the method on the built model and turn its deal into a Result checked by the evaluator."""
+def answer(built: BuiltModel) -> Result:
+    """Solve the built model and turn its deal into a Result checked by the evaluator.
+
+    Package bounding starts from ``built.start`` when that deal is feasible.
+    """
     instance, objective, home, options = built.instance, built.objective, built.home, built.options
+    method = _method(instance, objective, options.method)
     notes_before = len(built.notes)
     if method == "nash outer approximation":
         status, deal, gap = _solve_nash(built)
@@ -403,7 +428,7 @@ def _solve_by_bounding(built: BuiltModel) -> tuple[str, Deal | None, float | Non
     """
     inst = built.instance
     grid, bounds = built.ranking()
-    best: tuple[float, Deal] | None = None
+    best = _start(built)
     for n, (row, bound) in enumerate(zip(grid, bounds)):
         package = bounding.as_package(inst, row)
         if built.package_key(package) in built.excluded:
@@ -426,6 +451,16 @@ def _solve_by_bounding(built: BuiltModel) -> tuple[str, Deal | None, float | Non
         if best is None or value > best[0]:
             best = (value, deal)
     return ("optimal", best[1], 0.0) if best is not None else ("no_agreement", None, None)
+
+
+def _start(built: BuiltModel) -> tuple[float, Deal] | None:
+    """The starting deal (for example the previous point of a sweep), when it is feasible here."""
+    if built.start is None:
+        return None
+    ev = evaluate(built.instance, built.start)
+    if not ev.feasible:
+        return None
+    return objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal), built.start
 
 
 def _win_margin(value: float, gap: float) -> float:

@@ -6,6 +6,8 @@ import dataclasses
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 
 import planner
 from planner.analysis.params import ParameterError, apply
@@ -13,6 +15,9 @@ from planner.analysis.sweep import parse_values, sweep
 from planner.model import Member
 
 from .conftest import ROOT
+from .oracle import best_deal
+from .strategies import instances
+from .test_against_oracle import SCALE
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +130,49 @@ def test_tornado_agrees_with_direct_solves_and_ranks_by_swing(bonn):
         for side in ("low", "high"):
             direct = planner.solve(apply(bonn, row["parameter"], row[side]), objective="nash").objective_value
             assert direct == pytest.approx(row[f"objective_{side}"], rel=1e-6)
+
+
+def _swept_parameters(instance) -> list[tuple[str, float]]:
+    """Parameters of a random instance whose direction is known, with a base value to sweep around."""
+    names = [(f"Sides[{s.id}].budget", s.budget) for s in instance.sides]
+    names += [(f"Sides[{s.id}].reservation", s.reservation or 0.0) for s in instance.sides]
+    names += [(f"Groups[{g.id}].reservation", g.reservation) for g in instance.groups]
+    names += [(f"Groups[{g.id}].payment_cap", g.payment_cap or 1.0) for g in instance.groups]
+    names += [(f"Groups[side={s.id}].reservation+", 0.0) for s in instance.sides if instance.groups_of(s.id)]
+    names += [(f"Bodies[{b.id}].threshold", b.threshold) for b in instance.bodies]
+    names += [(f"Transfers[{t.from_side}->{t.to}].max_amount", t.max_amount) for t in instance.transfers]
+    return names
+
+
+@settings(max_examples=max(1, int(40 * SCALE)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_sweeps_of_random_instances_equal_the_oracle_at_every_point(data):
+    """Inferred points, the shared model and starting deals change no answer: each point equals brute force."""
+    instance = data.draw(instances(objective=data.draw(st.sampled_from(("own", "joint", "maxmin", "nash")))))
+    name, base = data.draw(st.sampled_from(_swept_parameters(instance)))
+    if name.endswith("threshold"):
+        values = sorted({min(1.0, max(0.0, round(base + d, 3))) for d in (-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3)})
+    else:
+        values = sorted({max(0.0, base + d) if not name.endswith(("reservation", "reservation+")) else base + d
+                         for d in (-3, -2, -1, -0.5, 0, 0.5, 1, 2, 3)})
+    table = sweep(instance, {name: values})
+    note(f"{name} over {values}")
+    for row in table.to_dict(orient="records"):
+        changed = apply(instance, name, row[name])
+        expected = best_deal(changed)
+        assert (row["status"] == "optimal") == (expected.value is not None), row
+        if expected.value is not None:
+            assert row["objective_value"] == pytest.approx(expected.value, abs=1e-5, rel=1e-6), row
+
+
+def test_a_sweep_split_over_processes_equals_one_process(bonn, monkeypatch):
+    import planner.analysis.sweep as sweeping
+
+    grid = {"Utilities[frg_fdp, oil, partial]": [0.0, 2.0, 4.0], "Groups[side=FRG].reservation+": [0.0, 0.5, 1.0, 1.5, 2.0]}
+    alone = sweep(bonn, grid, objective="nash", jobs=1)
+    monkeypatch.setattr(sweeping, "PARALLEL_AFTER_SECONDS", 0.0)
+    shared = sweep(bonn, grid, objective="nash", jobs=2)
+    assert list(shared.columns) == list(alone.columns)
+    assert list(shared["status"]) == list(alone["status"])
+    assert shared["objective_value"].fillna(-1).tolist() == pytest.approx(alone["objective_value"].fillna(-1).tolist())

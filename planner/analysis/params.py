@@ -17,6 +17,17 @@ A parameter is written the way an analyst points at a cell:
 
 Names are matched exactly (ids as in the workbook); an unknown name is refused with the
 closest names that exist.
+
+Two properties of a parameter let sweeps work faster without changing any answer:
+
+- its *direction* (:func:`direction`): +1 when raising it only enlarges the set of
+  ratifiable deals (a budget, a payment cap, a transfer limit, a payment efficiency, a
+  blocking minority), -1 when raising it only shrinks that set (a reservation, a
+  threshold), and the objective does not depend on it. Then two points with the same
+  optimal value have it at every value between them (:mod:`planner.analysis.sweep`);
+- whether the model holds it *in place* (:func:`in_place`): budgets and Level-I
+  reservations as mutable parameters, payment caps and transfer limits as variable
+  bounds, so one built model serves every point.
 """
 
 from __future__ import annotations
@@ -33,6 +44,14 @@ BODY_FIELDS = ("threshold", "count_threshold", "block_min")
 TRANSFER_FIELDS = ("max_amount", "cost", "value")
 
 _NAME = re.compile(r"^\s*(\w+)\s*\[(.+)\]\s*(?:\.\s*(\w+)\s*([+*]?))?\s*$")
+
+
+_GROWS = {("Sides", "budget"), ("Groups", "payment_cap"), ("Groups", "payment_efficiency"),
+          ("Bodies", "block_min"), ("Transfers", "max_amount")}
+_SHRINKS = {("Groups", "reservation"), ("Bodies", "threshold"), ("Bodies", "count_threshold")}
+_IN_PLACE = {("Sides", "budget"), ("Groups", "payment_cap"), ("Transfers", "max_amount")}
+_RESERVATION_FREE = ("own", "joint")
+"""Objectives whose value does not depend on the sides' reservations."""
 
 
 class ParameterError(ValueError):
@@ -62,6 +81,73 @@ def apply(instance: Instance, name: str, value: float) -> Instance:
     if handler is None:
         raise _unknown(instance, name)
     return handler(instance, name, key, field, op, float(value))
+
+
+def value_of(instance: Instance, name: str) -> float | None:
+    """The parameter's value in the instance (0 for a shift, 1 for a scale; None when blank)."""
+    match = _NAME.match(name)
+    if not match:
+        raise _unknown(instance, name)
+    sheet, key, field, op = match.group(1), match.group(2).strip(), match.group(3), match.group(4) or ""
+    if op:
+        apply(instance, name, 0.0 if op == "+" else 1.0)  # checks the name
+        return 0.0 if op == "+" else 1.0
+    if sheet == "Utilities":
+        parts = [p.strip() for p in key.split(",")]
+        apply(instance, name, 0.0)
+        return instance.value(*parts)
+    fields = {"Sides": SIDE_FIELDS, "Groups": GROUP_FIELDS, "Bodies": BODY_FIELDS, "Transfers": TRANSFER_FIELDS}
+    items = {"Sides": {s.id: s for s in instance.sides}, "Groups": {g.id: g for g in instance.groups},
+             "Bodies": {b.id: b for b in instance.bodies},
+             "Transfers": {f"{t.from_side}->{t.to}": t for t in reversed(instance.transfers)}}
+    key = key.replace(" ", "") if sheet == "Transfers" else key
+    item = items.get(sheet, {}).get(key)
+    if item is None or field not in fields.get(sheet, ()):
+        raise _unknown(instance, name)
+    return getattr(item, field)
+
+
+def clamped(name: str, value: float) -> float:
+    """The nearest value the parameter can take (thresholds in [0, 1], limits and weights >= 0)."""
+    sheet, field = _sheet_field(name)
+    if field in ("threshold", "count_threshold"):
+        return min(1.0, max(0.0, value))
+    if field == "block_min":
+        return float(max(1, round(value)))
+    if sheet == "Utilities" or field == "reservation":
+        return value
+    return max(0.0, value)
+
+
+def _sheet_field(name: str) -> tuple[str, str | None]:
+    match = _NAME.match(name)
+    return (match.group(1), match.group(3)) if match else ("", None)
+
+
+def direction(name: str, objective: str) -> int:
+    """+1 if raising the parameter only adds ratifiable deals, -1 if it only removes them, else 0.
+
+    Nonzero only when the objective's value does not depend on the parameter (never for
+    ``kalai``, whose ideal point depends on everything).
+    """
+    key = _sheet_field(name)
+    if objective == "kalai":
+        return 0
+    if key in _GROWS:
+        return 1
+    if key in _SHRINKS:
+        return -1
+    if key == ("Sides", "reservation") and objective in _RESERVATION_FREE:
+        return -1
+    return 0
+
+
+def in_place(name: str, objective: str) -> bool:
+    """Whether a built model can take a new value of the parameter without being rebuilt."""
+    key = _sheet_field(name)
+    if objective == "kalai":
+        return False
+    return key in _IN_PLACE or (key == ("Sides", "reservation") and objective in _RESERVATION_FREE)
 
 
 def _unknown(instance: Instance, name: str) -> ParameterError:

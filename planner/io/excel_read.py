@@ -29,6 +29,14 @@ def read_instance(path: str | Path) -> Instance:
     return read_workbook(path)
 
 
+def read_tables(path: str | Path) -> dict[str, RawTable]:
+    """The raw sheets of a workbook or table-form JSON file (for optional sheets such as Sweeps)."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return tables_from_rows(_json_document(path)["sheets"])
+    return _workbook_tables(path)[0]
+
+
 def read_workbook(path: str | Path) -> Instance:
     """Read and validate an instance workbook; raise :class:`InputErrors` naming every bad cell."""
     path = Path(path)
@@ -113,6 +121,10 @@ def _sheet_members(z: zipfile.ZipFile) -> list[tuple[str, str]]:
 def read_json(path: str | Path) -> Instance:
     """Read an instance in table form: ``{"format": 1, "sheets": {"Sides": [{...}, ...], ...}}``."""
     path = Path(path)
+    return build_instance(tables_from_rows(_json_document(path)["sheets"]), path.stem)
+
+
+def _json_document(path: Path) -> dict:
     if not path.exists():
         raise _fail(path, "an existing file", "no such file")
     try:
@@ -121,7 +133,7 @@ def read_json(path: str | Path) -> Instance:
         raise _fail(path, "a JSON instance in table form", f"invalid JSON: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("sheets"), dict):
         raise _fail(path, 'a JSON object with a "sheets" object', type(doc).__name__)
-    return build_instance(tables_from_rows(doc["sheets"]), path.stem)
+    return doc
 
 
 def tables_from_rows(sheets: dict[str, Any]) -> dict[str, RawTable]:
