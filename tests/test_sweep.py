@@ -98,7 +98,7 @@ def test_sweep_command(tmp_path, cli):
     shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", case)
     proc = cli("sweep", case, "--param", "Sides[US].reservation", "--values", "5,9,9.5", "--json", tmp_path / "s.json", "-q")
     assert proc.returncode == 0, proc.stderr
-    points = json.loads((tmp_path / "s.json").read_text())["points"]
+    points = json.loads((tmp_path / "s.json").read_text())["studies"][0]["rows"]
     assert [p["status"] for p in points] == ["optimal", "optimal", "no_agreement"]
     assert (tmp_path / "bonn1978-sweep.xlsx").exists()
     bad = cli("sweep", case, "--param", "Sides[USA].budget", "--values", "1")
@@ -176,3 +176,62 @@ def test_a_sweep_split_over_processes_equals_one_process(bonn, monkeypatch):
     assert list(shared.columns) == list(alone.columns)
     assert list(shared["status"]) == list(alone["status"])
     assert shared["objective_value"].fillna(-1).tolist() == pytest.approx(alone["objective_value"].fillna(-1).tolist())
+
+
+def test_the_sweeps_sheet_runs_in_full_with_charts_heat_map_and_tornado(tmp_path, cli):
+    """The bundled case's Sweeps sheet: one sheet per study, native charts, a colour-scale heat map, figures."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    case = tmp_path / "bonn1978.xlsx"
+    shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", case)
+    before = case.read_bytes()
+    proc = cli("sweep", case, "--json", tmp_path / "s.json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert case.read_bytes() == before
+    studies = {s["name"]: s for s in json.loads((tmp_path / "s.json").read_text())["studies"]}
+    assert set(studies) == {"us_budget", "bundestag_threshold", "budget_x_threshold", "tornado"}
+    budget = studies["us_budget"]["rows"]
+    assert len(budget) == 61 and studies["budget_x_threshold"]["parameters"] == [
+        "Bodies[frg_bundestag].threshold", "Sides[US].budget"]
+    for row in (budget[0], budget[-1]):  # the sweep's home side (FRG) comes from the sheet
+        direct = planner.solve(apply(planner.read_workbook(case), "Sides[US].budget", row["Sides[US].budget"]), home="FRG")
+        assert direct.objective_value == pytest.approx(row["objective_value"])
+    wb = load_workbook(tmp_path / "bonn1978-sweep.xlsx")
+    assert wb.sheetnames == ["us_budget", "bundestag_threshold", "budget_x_threshold", "tornado"]
+    assert len(wb["us_budget"]._charts) == 1 and len(wb["tornado"]._charts) == 1
+    assert len(wb["budget_x_threshold"].conditional_formatting) >= 1
+    for name in ("us_budget", "budget_x_threshold", "tornado"):
+        assert (tmp_path / f"bonn1978-sweep-{name}.png").stat().st_size > 1000
+
+
+def test_bad_sweeps_sheet_rows_are_located(tmp_path, cli):
+    from openpyxl import load_workbook
+
+    case = tmp_path / "bonn1978.xlsx"
+    wb = load_workbook(ROOT / "spreadsheets" / "bonn1978.xlsx")
+    ws = wb["Sweeps"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(row=2, column=headers.index("parameter") + 1, value="Sides[USA].budget")
+    ws.cell(row=3, column=headers.index("from") + 1, value=2)  # from > to
+    ws.cell(row=3, column=headers.index("to") + 1, value=1)
+    wb.save(case)
+    proc = cli("sweep", case)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "Sweeps!B2" in proc.stderr and "Sides[US].budget" in proc.stderr
+    assert "Sweeps!D3 [to]: a number >= from (2)" in proc.stderr
+
+
+def test_tornado_from_the_command_line_and_its_errors(tmp_path, cli):
+    import shutil
+
+    case = tmp_path / "bonn1978.xlsx"
+    shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", case)
+    proc = cli("sweep", case, "--tornado", "Groups[frg_fdp].reservation", "--tornado", "Sides[US].reservation",
+               "--rel", "0.2", "--json", "-", "-q", "--no-figures")
+    assert proc.returncode == 0, proc.stderr
+    (study,) = json.loads(proc.stdout)["studies"]
+    assert study["kind"] == "tornado" and len(study["rows"]) == 2
+    bad = cli("sweep", case, "--tornado", "Groups[frg_fdpp].reservation")
+    assert bad.returncode == 2 and "Groups[frg_fdp].reservation" in bad.stderr

@@ -91,11 +91,13 @@ def _values(rec: Record, reader: Reader) -> list[float] | None:
     if None in (start, stop, step):
         reader.errors.append(rec.error("values", "values, or all of from, to and step", text="blank"))
         return None
-    try:
-        return parse_values(f"{start}:{stop}:{step}")
-    except ValueError as exc:
-        reader.errors.append(rec.error("step", "step > 0 and to >= from", text=str(exc)))
+    if step <= 0:
+        reader.errors.append(rec.error("step", "a number > 0", step))
         return None
+    if stop < start:
+        reader.errors.append(rec.error("to", f"a number >= from ({start:g})", stop))
+        return None
+    return parse_values(f"{start}:{stop}:{step}")
 
 
 def _valid_values(instance: Instance, name: str, values: list[float], rec: Record, reader: Reader) -> bool:
