@@ -13,6 +13,8 @@ from . import __version__
 from .io.errors import InputErrors
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+EXIT_FAILED_SOME = 4
+"""planner batch: some instances did not run (the summary says which)."""
 ISSUES_URL = "the project's issue tracker"
 
 
@@ -93,6 +95,23 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--json", metavar="FILE", help="write the tables as JSON (- for standard output)")
     v.add_argument("--no-figures", action="store_true", help="write no PNG/SVG figures")
     v.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no table")
+
+    b = sub.add_parser("batch", help="solve every instance file under folders, in worker processes; resumable")
+    b.add_argument("paths", nargs="+", metavar="PATH", help="instance files (.xlsx, .json) or folders (searched recursively)")
+    b.add_argument("--out", required=True, metavar="DIR", help="folder for the results, summary.csv/.xlsx and the manifest")
+    b.add_argument("--xlsx", action="store_true", help="also write a results workbook per instance")
+    b.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default 0: one per core)")
+    b.add_argument("--instance-timeout", type=_positive, metavar="SECONDS",
+                   help="stop an instance's worker after this long and record a timeout")
+    b.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="HiGHS time limit of each solve")
+    b.add_argument("--objective", choices=("own", "joint", "maxmin", "nash", "kalai"), help="override Settings objective")
+    b.add_argument("--json", metavar="FILE", help="write the summary as JSON (- for standard output)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no table")
+
+    c = sub.add_parser("convert", help="convert an instance between .xlsx and .json (table form)")
+    c.add_argument("source")
+    c.add_argument("target")
+    c.add_argument("--force", action="store_true", help="replace TARGET if it exists")
 
     g = sub.add_parser("import-genius", help="a workbook from a GENIUS (.xml) or GeniusWeb (.json) domain and two profiles")
     g.add_argument("domain")
@@ -418,6 +437,70 @@ def _records(table) -> list[dict]:
     return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
 
+def cmd_batch(args) -> int:
+    from collections import Counter
+
+    from tqdm import tqdm
+
+    from .batch import FAILED, BatchOptions, discover, run_batch
+    from .io.report import describe_frame
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a folder")
+    files = discover(args.paths)
+    options = BatchOptions(objective=args.objective, time_limit=args.time_limit,
+                           instance_timeout=args.instance_timeout, xlsx=args.xlsx)
+    counts: Counter = Counter()
+    bar = tqdm(total=len(files), unit="instance", file=sys.stderr, disable=args.quiet, desc="batch")
+
+    def advance(row: dict) -> None:
+        counts[row["status"]] += 1
+        bar.set_postfix(dict(counts), refresh=False)
+        bar.update(1)
+
+    try:
+        summary = run_batch(args.paths, out, options, jobs=args.jobs or None, progress=advance)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"interrupted: {sum(counts.values())} instances finished this run and are kept in {out}; "
+              "run the same command again to resume", file=sys.stderr)
+        return 130
+    bar.close()
+    failed = summary[summary["status"].isin(FAILED)]
+    skipped = int(summary["skipped"].sum())
+    text = (f"{len(summary)} instances: " + ", ".join(f"{n} {s}" for s, n in summary["status"].value_counts().items())
+            + (f" ({skipped} unchanged since the last run, not solved again)" if skipped else "")
+            + f"\nSummary: {out / 'summary.csv'}, {out / 'summary.xlsx'}")
+    if len(failed):
+        shown = failed[["file", "status", "error"]].assign(error=failed["error"].str.replace(r"\s*\n\s*", " ", regex=True))
+        text += "\n\n" + describe_frame("Instances that did not run", shown)
+    _say(args, text)
+    if args.json:
+        _emit_json({"format": 1, "instances": _records(summary)}, args.json)
+    return EXIT_FAILED_SOME if len(failed) else EXIT_OK
+
+
+def cmd_convert(args) -> int:
+    from . import read_instance
+    from .io.workbook import write_instance
+
+    source, target = Path(args.source), Path(args.target)
+    for path, what in ((source, "SOURCE"), (target, "TARGET")):
+        if path.suffix.lower() not in (".xlsx", ".json"):
+            raise UsageError(f"{what} {path}: expected a path ending in .xlsx or .json")
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        raise UsageError(f"TARGET {target}: refusing to overwrite the source")
+    if target.exists() and not args.force:
+        raise UsageError(f"TARGET {target}: the file exists (use --force to replace it)")
+    write_instance(read_instance(source), target)
+    print(f"{source} -> {target}")
+    return EXIT_OK
+
+
 def cmd_import_genius(args) -> int:
     from .io.genius import import_genius
     from .io.workbook import write_instance
@@ -435,7 +518,7 @@ def cmd_import_genius(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:

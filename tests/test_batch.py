@@ -1,0 +1,148 @@
+"""Batch solving: a mixed folder, fault isolation, time-outs, resume after a kill, conversion round trips."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import planner
+from planner.io.workbook import write_instance
+
+from .conftest import ROOT
+from .strategies import instances
+
+SLOW = ROOT / "instances" / "random_10x4x20_s101.xlsx"  # about a second or more of HiGHS
+
+
+def _mixed_folder(tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", src / "bonn1978.xlsx")
+    shutil.copy(ROOT / "instances" / "random_6x3x12_s7.xlsx", src / "sub" / "random.xlsx")
+    write_instance(planner.read_instance(ROOT / "spreadsheets" / "bonn1978.xlsx"), src / "sub" / "bonn.json")
+    (src / "corrupt.xlsx").write_bytes(b"not a workbook at all")
+    from openpyxl import load_workbook
+
+    shutil.copy(ROOT / "instances" / "random_6x3x12_s7.xlsx", src / "invalid.xlsx")
+    wb = load_workbook(src / "invalid.xlsx")
+    headers = [c.value for c in wb["Groups"][1]]
+    wb["Groups"].cell(row=2, column=headers.index("weight") + 1, value="heavy")
+    wb.save(src / "invalid.xlsx")
+    shutil.copy(SLOW, src / "slow.xlsx")
+    return src
+
+
+def test_a_mixed_folder_runs_every_good_instance_and_records_every_bad_one(tmp_path, cli):
+    src = _mixed_folder(tmp_path)
+    out = tmp_path / "out"
+    proc = cli("batch", src, "--out", out, "--instance-timeout", "0.3", "--jobs", "2", "--json", tmp_path / "b.json", "-q")
+    assert proc.returncode == 4, proc.stderr
+    rows = {r["name"]: r for r in json.loads((tmp_path / "b.json").read_text())["instances"]}
+    assert {r["status"] for r in rows.values()} >= {"optimal", "input_error", "timeout"}
+    assert rows["corrupt.xlsx"]["status"] == "input_error" and "not a workbook" in rows["corrupt.xlsx"]["error"]
+    assert rows["invalid.xlsx"]["status"] == "input_error" and "Groups!" in rows["invalid.xlsx"]["error"]
+    assert "[weight]" in rows["invalid.xlsx"]["error"]
+    assert rows["slow.xlsx"]["status"] == "timeout"
+    for name, path in (("bonn1978.xlsx", src / "bonn1978.xlsx"), ("sub__bonn.json", src / "sub" / "bonn.json"),
+                       ("sub__random.xlsx", src / "sub" / "random.xlsx")):
+        single = cli("solve", path, "--json", "-", "--no-workbook", "-q")
+        mine = json.loads((out / f"{name}.result.json").read_text())
+        theirs = json.loads(single.stdout)
+        for d in (mine, theirs):
+            d.pop("solve_seconds")
+        assert mine == theirs
+    summary = (out / "summary.csv").read_text()
+    assert summary.count("\n") >= 7 and (out / "summary.xlsx").exists()
+
+
+def test_a_batch_killed_part_way_resumes_without_solving_anything_twice(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for k in range(6):
+        shutil.copy(ROOT / "instances" / "random_6x3x12_s7.xlsx", src / f"case{k}.xlsx")
+    shutil.copy(SLOW, src / "slow.xlsx")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "planner", "batch", str(src), "--out", str(out), "--jobs", "1", "-q"]
+    proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*.result.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = {p.name: p.stat().st_mtime_ns for p in out.glob("*.result.json")}
+    assert 2 <= len(first) < 7
+    for p in out.glob("*.result.json"):
+        json.loads(p.read_text())  # none truncated
+    rerun = subprocess.run(command + ["--json", "-"], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    rows = json.loads(rerun.stdout)["instances"]
+    assert len(rows) == 7 and all(r["status"] == "optimal" for r in rows)
+    assert all(p.stat().st_mtime_ns == first[p.name] for p in out.glob("*.result.json") if p.name in first)
+    skipped = {r["name"] for r in rows if r.get("skipped")}
+    assert skipped >= {name.removesuffix(".result.json") for name in first}
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_changed_inputs_are_solved_again(tmp_path, cli):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", src / "a.xlsx")
+    out = tmp_path / "out"
+    assert cli("batch", src, "--out", out, "-q").returncode == 0
+    again = cli("batch", src, "--out", out, "--json", "-", "-q")
+    assert json.loads(again.stdout)["instances"][0]["skipped"] is True
+    changed = cli("batch", src, "--out", out, "--objective", "nash", "--json", "-", "-q")
+    assert json.loads(changed.stdout)["instances"][0]["skipped"] is False
+
+
+def test_bad_batch_usage_exits_2(tmp_path, cli):
+    proc = cli("batch", tmp_path / "nowhere", "--out", tmp_path / "out")
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_output_names_stay_inside_and_never_collide(tmp_path):
+    from planner.batch import output_names
+
+    files = [tmp_path / "a" / "x.xlsx", tmp_path / "a__x.xlsx", tmp_path / "b" / ".." / "c d" / "x.xlsx",
+             tmp_path / "A__X.xlsx"]
+    names = output_names([f.resolve() for f in files])
+    assert len({n.lower() for n in names.values()}) == len(files)
+    assert all("/" not in n and "\\" not in n and not n.startswith(".") for n in names.values())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(instance=instances())
+def test_conversion_round_trips_are_lossless(instance, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("convert")
+    write_instance(instance, folder / "a.json")
+    from_json = planner.read_instance(folder / "a.json")
+    write_instance(from_json, folder / "b.xlsx")
+    from_xlsx = planner.read_instance(folder / "b.xlsx")
+    write_instance(from_xlsx, folder / "c.json")
+    from_again = planner.read_instance(folder / "c.json")
+    assert _meaning(from_xlsx) == _meaning(from_json) == _meaning(from_again)
+    assert _meaning(from_json) == _meaning(instance)
+
+
+def _meaning(instance):
+    """The instance up to what carries no meaning: holders without utility rows (a missing
+    value is 0 either way) and the order of the bodies."""
+    return instance.replace(name="-", utilities={h: dict(v) for h, v in instance.utilities.items() if v},
+                            bodies=tuple(sorted(instance.bodies, key=lambda b: b.id)))
+
+
+def test_convert_command(tmp_path, cli):
+    target = tmp_path / "bonn.json"
+    assert cli("convert", ROOT / "spreadsheets" / "bonn1978.xlsx", target).returncode == 0
+    assert planner.read_instance(target).replace(name="x") == planner.read_instance(
+        ROOT / "spreadsheets" / "bonn1978.xlsx").replace(name="x")
+    assert cli("convert", ROOT / "spreadsheets" / "bonn1978.xlsx", target).returncode == 2  # exists
+    assert cli("convert", target, tmp_path / "x.csv").returncode == 2
