@@ -367,7 +367,8 @@ def render_markdown() -> str:
     out += [
         "## Optional additions",
         "",
-        "The planner also reads an instance in *table form* (`.json`): an object",
+        "The planner also reads an instance in *table form* (`.json`, described by the JSON",
+        "Schema `docs/instance.schema.json`; `planner convert` turns one form into the other): an object",
         '`{"format": 1, "sheets": {"Sides": [{"side": "US", ...}, ...], ...}}` whose sheets',
         "and columns are the ones above; rows are numbered as in a workbook (the first row",
         "object is row 2).",
@@ -376,5 +377,49 @@ def render_markdown() -> str:
     return "\n".join(out)
 
 
+def json_schema() -> dict:
+    """The table-form JSON instance (``.json``) as a JSON Schema (``docs/instance.schema.json``).
+
+    Cells are as lenient as in a workbook (an id may be a text or a whole number, a
+    number may be written as text, a blank is null); the reader's checks, with located
+    messages, remain the authority.
+    """
+    kinds = {"id": {"type": ["string", "integer"]}, "text": {"type": ["string", "number"]},
+             "bool": {"type": ["boolean", "integer", "string"]}, "number": {"type": ["number", "string"]},
+             "whole": {"type": ["integer", "number", "string"]}}
+
+    def column(c: Column) -> dict:
+        spec = dict(kinds.get(c.kind, {"type": "string"}))
+        if c.kind == "choice":
+            spec = {"enum": list(c.choices)}
+        spec = {**spec, "description": c.meaning}
+        return spec if c.required else {"anyOf": [spec, {"type": "null"}], "description": c.meaning}
+
+    def sheet_schema(sh: Sheet) -> dict:
+        cols = SETTING_KEYS if sh is SETTINGS else sh.columns
+        props = {c.name: column(c) for c in (sh.columns if sh is SETTINGS else cols)}
+        return {"type": "array", "description": sh.meaning, "items": {
+            "type": "object", "properties": props,
+            "required": [c.name for c in sh.columns if c.required and sh is not UTILITIES]}}
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "planner instance (table form)",
+        "type": "object",
+        "required": ["sheets"],
+        "properties": {
+            "format": {"const": 1},
+            "sheets": {"type": "object", "required": [sh.name for sh in SHEETS if sh.required],
+                       "properties": {sh.name: sheet_schema(sh) for sh in SHEETS}},
+        },
+    }
+
+
 if __name__ == "__main__":  # pragma: no cover
-    print(render_markdown(), end="")
+    import json
+    import sys
+
+    if sys.argv[1:] == ["--json-schema"]:
+        print(json.dumps(json_schema(), indent=1))
+    else:
+        print(render_markdown(), end="")

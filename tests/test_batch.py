@@ -146,3 +146,15 @@ def test_convert_command(tmp_path, cli):
         ROOT / "spreadsheets" / "bonn1978.xlsx").replace(name="x")
     assert cli("convert", ROOT / "spreadsheets" / "bonn1978.xlsx", target).returncode == 2  # exists
     assert cli("convert", target, tmp_path / "x.csv").returncode == 2
+
+
+def test_the_json_schema_is_current_and_accepts_written_instances(tmp_path):
+    from planner import schema
+
+    committed = json.loads((ROOT / "docs" / "instance.schema.json").read_text())
+    assert committed == schema.json_schema(), "regenerate with: python -m planner.schema --json-schema > docs/instance.schema.json"
+    import jsonschema
+    write_instance(planner.read_instance(ROOT / "spreadsheets" / "bonn1978.xlsx"), tmp_path / "bonn.json")
+    jsonschema.validate(json.loads((tmp_path / "bonn.json").read_text()), committed)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"format": 1, "sheets": {"Sides": [{"side": [1]}]}}, committed)
