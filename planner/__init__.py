@@ -12,7 +12,19 @@ The Python API::
 from .evaluate import Deal, Evaluation, evaluate
 from .io.errors import InputError, InputErrors
 from .io.excel_read import read_instance, read_json, read_workbook
-from .model import Body, Group, Instance, Issue, Link, Member, Option, Rule, Settings, Side, Transfer
+from .model import (
+    Body,
+    Group,
+    Instance,
+    Issue,
+    Link,
+    Member,
+    Option,
+    Rule,
+    Settings,
+    Side,
+    Transfer,
+)
 from .result import Result, top_frame
 from .solve import SolveOptions, solve, solve_top
 

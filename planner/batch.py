@@ -127,11 +127,8 @@ def _worker(conn, out_dir: str, options: BatchOptions) -> None:
     from . import solve  # noqa: F401  (imported before "ready", so a time-out counts solving only)
 
     conn.send("ready")
-    while True:
-        task = conn.recv()
-        if task is None:
-            return
-        conn.send(solve_file(task, out_dir, options))
+    while True:  # ends when the parent stops it (or exits: the worker is a daemon)
+        conn.send(solve_file(conn.recv(), out_dir, options))
 
 
 class _Slot:

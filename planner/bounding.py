@@ -31,7 +31,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .formulation import Linear, max_payment, count_required, holder_linear, negotiator_linear, passing_weight
+from .formulation import (
+    Linear,
+    count_required,
+    holder_linear,
+    max_payment,
+    negotiator_linear,
+    passing_weight,
+)
 from .model import Instance
 
 BOUNDABLE = ("own", "joint")

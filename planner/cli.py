@@ -192,7 +192,14 @@ def _results_path(args) -> Path | None:
 
 
 def cmd_solve(args) -> int:
-    from . import SolveOptions, read_instance, solve, solve_top, top_frame, write_results
+    from . import (
+        SolveOptions,
+        read_instance,
+        solve,
+        solve_top,
+        top_frame,
+        write_results,
+    )
     from .io.report import describe_result, describe_top
 
     out = _results_path(args)
@@ -381,7 +388,7 @@ def cmd_sweep(args) -> int:
 
 def _studies(args, instance) -> list:
     """The studies the command line asks for, else the workbook's Sweeps sheet."""
-    from .analysis.params import ParameterError, value_of
+    from .analysis.params import ParameterError, check_values, value_of
     from .analysis.sweep import Study, parse_values
     from .io.sweeps_sheet import read_studies
 
@@ -399,7 +406,7 @@ def _studies(args, instance) -> list:
     try:  # every name and value is checked before the first solve
         for study in studies:
             for name, values in study.grid.items():
-                _check_values(instance, name, values)
+                check_values(instance, name, values)
             for name in study.moves:
                 if value_of(instance, name) is None:
                     raise ParameterError(f"{name} is blank in the workbook, so a tornado cannot move it")
@@ -409,13 +416,6 @@ def _studies(args, instance) -> list:
     if not studies:
         raise UsageError("nothing to sweep: give --param and --values, or --tornado, or add a Sweeps sheet to the workbook")
     return studies
-
-
-def _check_values(instance, name: str, values: list[float]) -> None:
-    from .analysis.params import apply
-
-    for v in values:
-        apply(instance, name, v)
 
 
 def _describe_study(study, table, sides) -> str:

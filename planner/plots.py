@@ -149,8 +149,10 @@ def sweep_figure(table, parameters: list[str], sides: tuple[str, ...], title: st
 
 
 def _heat_map(table, parameters: list[str], title: str):
+    from .analysis.sweep import objective_grid
+
     rows, cols = parameters
-    grid = table.pivot_table(index=rows, columns=cols, values="objective_value", aggfunc="first", dropna=False)
+    grid = objective_grid(table, parameters)
     fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns], rotation=90, fontsize=7)

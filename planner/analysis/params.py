@@ -83,6 +83,12 @@ def apply(instance: Instance, name: str, value: float) -> Instance:
     return handler(instance, name, key, field, op, float(value))
 
 
+def check_values(instance: Instance, name: str, values) -> None:
+    """Raise :class:`ParameterError` unless the parameter exists and can take every value."""
+    for v in values:
+        apply(instance, name, v)
+
+
 def value_of(instance: Instance, name: str) -> float | None:
     """The parameter's value in the instance (0 for a shift, 1 for a scale; None when blank)."""
     match = _NAME.match(name)

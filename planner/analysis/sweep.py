@@ -381,6 +381,12 @@ class Study:
                      progress=progress)
 
 
+def objective_grid(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
+    """A two-parameter sweep's objective as a grid: first parameter down, second across (NaN: no deal)."""
+    rows, cols = parameters
+    return table.pivot_table(index=rows, columns=cols, values="objective_value", aggfunc="first", dropna=False)
+
+
 def turning_points(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
     """The rows where the status or the package changes along the last parameter, with each line's ends."""
     lines = table.groupby(parameters[:-1], sort=False) if len(parameters) > 1 else [(None, table)]

@@ -109,10 +109,11 @@ def _heat_map(ws, table: pd.DataFrame, parameters: list[str]) -> None:
     from openpyxl.formatting.rule import ColorScaleRule
     from openpyxl.utils import get_column_letter
 
+    from ..analysis.sweep import objective_grid
     from .styles import HEADER_FILL, HEADER_FONT, UTILITY
 
     rows, cols = parameters
-    grid = table.pivot_table(index=rows, columns=cols, values="objective_value", aggfunc="first", dropna=False)
+    grid = objective_grid(table, parameters)
     left = len(table.columns) + 2
     corner = ws.cell(row=1, column=left, value=f"objective: {rows} (down) x {cols} (across)")
     corner.font, corner.fill = HEADER_FONT, HEADER_FILL

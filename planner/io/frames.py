@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -17,11 +19,34 @@ def write_frames(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
 
 
 def save_workbook(wb: Workbook, path: str | Path) -> None:
-    """Save atomically to an ``.xlsx`` path."""
+    """Save atomically to an ``.xlsx`` path, every number written exactly.
+
+    openpyxl writes numbers with 16 significant digits, which can change a float's last
+    bit (-1.3333333333333333 is read back as -1.333333333333333). While saving, numbers
+    are written in Python's shortest round-trip form instead, which Excel reads exactly.
+    """
     if Path(path).suffix.lower() != ".xlsx":
         raise ValueError(f"{path}: expected a path ending in .xlsx")
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, _exact_numbers():
         wb.save(tmp)
+
+
+@contextlib.contextmanager
+def _exact_numbers():
+    from openpyxl.cell import _writer
+
+    loose = _writer.safe_string
+
+    def exact(value):
+        if isinstance(value, float) and math.isfinite(value):
+            return repr(value)
+        return loose(value)
+
+    _writer.safe_string = exact
+    try:
+        yield
+    finally:
+        _writer.safe_string = loose
 
 
 def frames_workbook(frames: dict[str, pd.DataFrame]) -> Workbook:

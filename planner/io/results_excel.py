@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import Instance
 from ..result import Result, clean, top_frame
-from .atomic import atomic_path
+from .frames import save_workbook
 from .styles import AMOUNT, COUNT, UTILITY, fit_widths, freeze_header, write_table
 
 STATUS_WORDS = {
@@ -76,8 +76,7 @@ def write_results(result: Result, path: str | Path, top: Sequence[Result] = ()) 
     for ws in wb.worksheets:
         freeze_header(ws)
         fit_widths(ws)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
 
 
 # -- sheets ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import schema
-from ..analysis.params import ParameterError, apply, value_of
+from ..analysis.params import ParameterError, check_values, value_of
 from ..analysis.sweep import Study, parse_values
 from ..model import Instance
 from .errors import InputErrors
@@ -101,11 +101,10 @@ def _values(rec: Record, reader: Reader) -> list[float] | None:
 
 
 def _valid_values(instance: Instance, name: str, values: list[float], rec: Record, reader: Reader) -> bool:
-    for v in values:
-        try:
-            apply(instance, name, v)
-        except ParameterError as exc:
-            column = "values" if rec["values"] is not None else "from"
-            reader.errors.append(rec.error(column, "values the parameter can take", text=str(exc)))
-            return False
-    return True
+    try:
+        check_values(instance, name, values)
+        return True
+    except ParameterError as exc:
+        column = "values" if rec["values"] is not None else "from"
+        reader.errors.append(rec.error(column, "values the parameter can take", text=str(exc)))
+        return False

@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .. import schema
-from ..model import Body, Group, Instance, Issue, Link, Member, Option, Rule, Settings, Side, Transfer
+from ..model import (
+    Body,
+    Group,
+    Instance,
+    Issue,
+    Link,
+    Member,
+    Option,
+    Rule,
+    Settings,
+    Side,
+    Transfer,
+)
 from ..schema import Column, Sheet
 from .errors import InputError, InputErrors, column_letter, found
 

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import schema
 from ..schema import Column, Sheet
-from .atomic import atomic_path
+from .frames import save_workbook
 from .styles import MAX_WIDTH, TITLE_FONT, fit_widths, freeze_header, write_header
 
 ROWS = 1000
@@ -60,8 +60,7 @@ def write_template(path: str | Path) -> None:
         else:
             _data_sheet(ws, sh)
         freeze_header(ws)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
 
 
 # -- sheets ------------------------------------------------------------------------------

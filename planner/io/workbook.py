@@ -10,7 +10,8 @@ from openpyxl import Workbook
 
 from .. import schema
 from ..model import Instance
-from .atomic import atomic_path, write_text
+from .atomic import write_text
+from .frames import save_workbook
 from .styles import fit_widths, freeze_header, write_table
 
 Tables = dict[str, list[dict[str, Any]]]
@@ -85,8 +86,7 @@ def write_tables(tables: Tables, path: str | Path) -> None:
         write_table(ws, headers, ([r.get(h) for h in headers] for r in rows))
         freeze_header(ws)
         fit_widths(ws)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
 
 
 def _headers(name: str, rows: list[dict[str, Any]]) -> list[str]:
