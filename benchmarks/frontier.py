@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from generate import random_instance  # noqa: E402
+from planner.generate import random_instance  # noqa: E402
 
 from planner import bounding  # noqa: E402
 from planner.analysis.frontier import bargaining_points, pareto_frontier  # noqa: E402

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from generate import random_instance  # noqa: E402
+from planner.generate import random_instance  # noqa: E402
 
 import planner  # noqa: E402
 from planner.formulation import PLAIN, FormulationOptions  # noqa: E402

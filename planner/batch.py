@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import re
+import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
 
-from .io.atomic import write_text
+from .io.atomic import write_bytes, write_text
 
 SUFFIXES = (".xlsx", ".json")
 FAILED = ("input_error", "solver_error", "crashed", "timeout")
@@ -52,13 +54,19 @@ class Task:
     digest: str
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Instance files under the paths (folders recursively), sorted, without duplicates."""
+def discover(paths: Iterable[str | Path], out_dir: str | Path | None = None) -> list[Path]:
+    """Instance files under the paths (folders recursively), sorted, without duplicates.
+
+    Files inside ``out_dir`` (a batch's own outputs, when it lies within a searched
+    folder) are not instances.
+    """
     found: dict[Path, None] = {}
+    outputs = Path(out_dir).resolve() if out_dir is not None else None
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith((".", "~$")):
+                if (f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith((".", "~$"))
+                        and (outputs is None or not f.resolve().is_relative_to(outputs))):
                     found.setdefault(f.resolve())
         else:
             found.setdefault(p.resolve())
@@ -96,31 +104,51 @@ def digest(path: Path) -> str:
 
 
 def solve_file(task: Task, out_dir: str, options: BatchOptions) -> dict:
-    """Solve one instance file and write its result; the summary row (never raises for bad input)."""
+    """Solve one instance file and write its outputs; the summary row (never raises for bad input)."""
+    row, outputs = solve_outputs(task, task.path, options)
+    for name, data in outputs.items():
+        write_bytes(Path(out_dir) / name, data)
+    return row
+
+
+def solve_outputs(task: Task, source: str, options: BatchOptions) -> tuple[dict, dict[str, bytes]]:
+    """Solve the instance in ``source`` (the file of ``task``, or a copy of it); its row and output files.
+
+    The outputs (file name -> bytes) are the result JSON and, with ``options.xlsx``, the
+    results workbook; nothing is written here.
+    """
     from . import read_instance, solve, write_results
     from .io.errors import InputErrors
 
     row = {"file": task.path, "name": task.name, "hash": task.digest}
     t0 = time.perf_counter()
     try:
-        instance = read_instance(task.path)
+        instance = read_instance(source)
     except InputErrors as exc:
-        return {**row, "status": "input_error", "error": exc.message(), "seconds": time.perf_counter() - t0}
+        message = exc.message().replace(str(source), task.path)
+        return {**row, "status": "input_error", "error": message, "seconds": time.perf_counter() - t0}, {}
     try:
         result = solve(instance, objective=options.objective, time_limit=options.time_limit)
     except Exception as exc:  # a solver failure is this instance's, not the batch's
         return {**row, "status": "solver_error", "error": f"{type(exc).__name__}: {exc}",
-                "seconds": time.perf_counter() - t0}
+                "seconds": time.perf_counter() - t0}, {}
     data = result.to_dict()
-    write_text(Path(out_dir) / f"{task.name}.result.json", json.dumps(data, indent=2) + "\n")
+    outputs = {f"{task.name}.result.json": (json.dumps(data, indent=2) + "\n").encode()}
     if options.xlsx:
-        write_results(result, Path(out_dir) / f"{task.name}-results.xlsx")
+        outputs[f"{task.name}-results.xlsx"] = _workbook_bytes(lambda path: write_results(result, path))
     row.update(status=data["status"], objective_value=data["objective_value"], error=None,
                seconds=time.perf_counter() - t0,
                ratified=",".join(s for s, ok in data["ratified"].items() if ok) if data.get("ratified") else "")
     for side, v in (data.get("negotiators") or {}).items():
         row[f"U_{side}"] = v["utility"]
-    return row
+    return row, outputs
+
+
+def _workbook_bytes(write: Callable[[Path], None]) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.xlsx"
+        write(path)
+        return path.read_bytes()
 
 
 def _worker(conn, out_dir: str, options: BatchOptions) -> None:
@@ -155,15 +183,18 @@ class _Slot:
 
 
 def run_batch(paths: Iterable[str | Path], out_dir: str | Path, options: BatchOptions = BatchOptions(),
-              jobs: int | None = None, progress: Callable[[dict], None] | None = None) -> pd.DataFrame:
+              jobs: int | None = None, progress: Callable[[dict], None] | None = None,
+              scheduler: str | None = None) -> pd.DataFrame:
     """Solve every instance under ``paths`` into ``out_dir``; the summary (one row per instance).
 
     Instances finished earlier with the same content and options are taken from the
     manifest, not solved again. ``progress(row)`` is called as each instance finishes.
+    With ``scheduler`` (a Dask scheduler's address) the instances are solved on that
+    cluster's workers instead of ``jobs`` local processes (:func:`_dispatch_dask`).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = discover(paths)
+    files = discover(paths, out)
     names = output_names(files)
     manifest = _read_manifest(out)
     fingerprint = asdict(options)
@@ -187,7 +218,10 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, options: BatchOp
             progress(row)
 
     try:
-        _dispatch(todo, out, options, jobs or os.cpu_count() or 1, finish)
+        if scheduler is not None:
+            _dispatch_dask(todo, out, options, scheduler, finish)
+        else:
+            _dispatch(todo, out, options, jobs or os.cpu_count() or 1, finish)
     finally:
         summary = summary_frame([rows[names[f]] for f in files if names[f] in rows])
         write_summary(summary, out)
@@ -232,11 +266,76 @@ def _receive(slot: _Slot):
 
 
 def _failure(slot: _Slot, options: BatchOptions, overrun: bool) -> dict:
-    task = slot.task
-    why = (f"timeout: stopped after {options.instance_timeout:g} s" if overrun
-           else f"crashed: the worker process ended (exit code {slot.process.exitcode})")
-    return {"file": task.path, "name": task.name, "hash": task.digest, "status": "timeout" if overrun else "crashed",
-            "error": why, "seconds": time.monotonic() - slot.started}
+    if overrun:
+        return _timeout(slot.task, options, time.monotonic() - slot.started)
+    return _crash(slot.task, f"the worker process ended (exit code {slot.process.exitcode})", time.monotonic() - slot.started)
+
+
+def _timeout(task: Task, options: BatchOptions, seconds: float) -> dict:
+    return _failed(task, "timeout", f"timeout: stopped after {options.instance_timeout:g} s", seconds)
+
+
+def _crash(task: Task, why: str, seconds: float | None = None) -> dict:
+    return _failed(task, "crashed", f"crashed: {why}", seconds)
+
+
+def _failed(task: Task, status: str, error: str, seconds: float | None = None) -> dict:
+    return {"file": task.path, "name": task.name, "hash": task.digest, "status": status, "error": error, "seconds": seconds}
+
+
+class SchedulerUnreachable(Exception):
+    """The Dask scheduler named by ``--scheduler`` could not be reached."""
+
+
+def _dispatch_dask(todo: list[Task], out: Path, options: BatchOptions, address: str, finish) -> None:
+    """Solve the tasks on a Dask distributed cluster; outputs come back and are written here.
+
+    Each task carries its input's bytes, so workers need no shared file system (only
+    planner installed). A worker that dies is replaced by Dask and its task retried; a
+    task whose workers keep dying is recorded as crashed. The per-instance time-out is
+    enforced inside the worker as HiGHS's time limit (a cluster task cannot be killed
+    alone); an instance that overruns it is recorded as a timeout.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise SchedulerUnreachable("Dask distributed is not installed (pip install distributed)") from exc
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        futures = {}
+        for task in todo:
+            try:
+                data = Path(task.path).read_bytes()
+            except OSError as exc:
+                finish(_failed(task, "input_error", f"{task.path}: cannot read the file ({exc.strerror})"))
+                continue
+            futures[client.submit(solve_copy, task, data, options, key=f"planner-{task.name}-{task.digest[:16]}")] = task
+        for future in as_completed(futures, loop=client.loop):
+            task = futures.pop(future)
+            try:
+                row, outputs = future.result()
+            except Exception as exc:  # KilledWorker, or an error outside solve_outputs' own handling
+                row, outputs = _crash(task, f"on the Dask cluster: {type(exc).__name__}: {exc}"), {}
+            for name, data in outputs.items():
+                write_bytes(out / name, data)
+            finish(row)
+
+
+def solve_copy(task: Task, data: bytes, options: BatchOptions) -> tuple[dict, dict[str, bytes]]:
+    """Solve an instance sent as bytes (a cluster worker may not see the client's files)."""
+    capped = options
+    if options.instance_timeout is not None:
+        capped = replace(options, time_limit=min(options.time_limit or math.inf, options.instance_timeout))
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / Path(task.path).name
+        source.write_bytes(data)
+        row, outputs = solve_outputs(task, str(source), capped)
+    if options.instance_timeout is not None and row["seconds"] > options.instance_timeout:
+        return _timeout(task, options, row["seconds"]), {}
+    return row, outputs
 
 
 def _outputs_exist(out: Path, row: dict) -> bool:

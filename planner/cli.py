@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", required=True, metavar="DIR", help="folder for the results, summary.csv/.xlsx and the manifest")
     b.add_argument("--xlsx", action="store_true", help="also write a results workbook per instance")
     b.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default 0: one per core)")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="solve on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) instead of local processes")
     b.add_argument("--instance-timeout", type=_positive, metavar="SECONDS",
                    help="stop an instance's worker after this long and record a timeout")
     b.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="HiGHS time limit of each solve")
@@ -112,6 +114,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("source")
     c.add_argument("target")
     c.add_argument("--force", action="store_true", help="replace TARGET if it exists")
+
+    n = sub.add_parser("generate", help="write synthetic instances (random, or a parliament in parties against a council)")
+    n.add_argument("out_dir", metavar="OUT_DIR", help="folder for the instance files (created if missing)")
+    n.add_argument("--kind", choices=("random", "parliament"), default="random", help="which family (default random)")
+    n.add_argument("--size", choices=("small", "medium", "large"), default="small", help="default small")
+    n.add_argument("--seed", type=int, default=1, help="seed of the first instance (default 1)")
+    n.add_argument("--count", type=_count, default=1, help="instances to write, seeds SEED, SEED+1, ... (default 1)")
+    n.add_argument("--format", choices=("xlsx", "json"), default="xlsx", help="instance workbooks or table-form JSON")
+    n.add_argument("--force", action="store_true", help="replace files that exist")
+    n.add_argument("--json", metavar="FILE", help="list the files written as JSON (- for standard output)")
 
     g = sub.add_parser("import-genius", help="a workbook from a GENIUS (.xml) or GeniusWeb (.json) domain and two profiles")
     g.add_argument("domain")
@@ -145,6 +157,12 @@ def _number(minimum: float, strict: bool):
 
 _positive = _number(0, strict=True)
 _non_negative = _number(0, strict=False)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
 
 
 def _emit_json(data: dict, target: str) -> None:
@@ -442,7 +460,7 @@ def cmd_batch(args) -> int:
 
     from tqdm import tqdm
 
-    from .batch import FAILED, BatchOptions, discover, run_batch
+    from .batch import FAILED, BatchOptions, SchedulerUnreachable, discover, run_batch
     from .io.report import describe_frame
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -451,7 +469,7 @@ def cmd_batch(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a folder")
-    files = discover(args.paths)
+    files = discover(args.paths, out)
     options = BatchOptions(objective=args.objective, time_limit=args.time_limit,
                            instance_timeout=args.instance_timeout, xlsx=args.xlsx)
     counts: Counter = Counter()
@@ -463,7 +481,10 @@ def cmd_batch(args) -> int:
         bar.update(1)
 
     try:
-        summary = run_batch(args.paths, out, options, jobs=args.jobs or None, progress=advance)
+        summary = run_batch(args.paths, out, options, jobs=args.jobs or None, progress=advance, scheduler=args.scheduler)
+    except SchedulerUnreachable as exc:
+        bar.close()
+        raise UsageError(f"--scheduler: {exc}") from None
     except KeyboardInterrupt:
         bar.close()
         print(f"interrupted: {sum(counts.values())} instances finished this run and are kept in {out}; "
@@ -501,6 +522,21 @@ def cmd_convert(args) -> int:
     return EXIT_OK
 
 
+def cmd_generate(args) -> int:
+    from .generate import SIZES, write_generated
+
+    try:
+        paths = write_generated(args.kind, args.size, args.seed, args.count, args.out_dir, f".{args.format}", args.force)
+    except FileExistsError as exc:
+        raise UsageError(f"{exc} exists (use --force to replace)") from None
+    shape = "x".join(map(str, SIZES[args.kind][args.size]))
+    _say(args, f"{len(paths)} {args.kind} instance(s) of size {args.size} ({shape}) written to {args.out_dir}:\n"
+         + "\n".join(f"  {p.name}" for p in paths))
+    if args.json:
+        _emit_json({"format": 1, "kind": args.kind, "size": args.size, "files": [str(p) for p in paths]}, args.json)
+    return EXIT_OK
+
+
 def cmd_import_genius(args) -> int:
     from .io.genius import import_genius
     from .io.workbook import write_instance
@@ -518,7 +554,7 @@ def cmd_import_genius(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "generate": cmd_generate, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:

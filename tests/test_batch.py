@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import planner
+from planner.generate import random_instance
 from planner.io.workbook import write_instance
 
 from .conftest import ROOT
@@ -22,35 +23,40 @@ from .strategies import instances
 SLOW = ROOT / "instances" / "random_10x4x20_s101.xlsx"  # about a second or more of HiGHS
 
 
+def _quick(path):
+    """A generated instance that reads and solves in a fraction of a second."""
+    write_instance(random_instance(6, 3, 12, 7), path)
+
+
 def _mixed_folder(tmp_path):
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
     shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", src / "bonn1978.xlsx")
-    shutil.copy(ROOT / "instances" / "random_6x3x12_s7.xlsx", src / "sub" / "random.xlsx")
+    _quick(src / "sub" / "random.xlsx")
     write_instance(planner.read_instance(ROOT / "spreadsheets" / "bonn1978.xlsx"), src / "sub" / "bonn.json")
     (src / "corrupt.xlsx").write_bytes(b"not a workbook at all")
     from openpyxl import load_workbook
 
-    shutil.copy(ROOT / "instances" / "random_6x3x12_s7.xlsx", src / "invalid.xlsx")
+    _quick(src / "invalid.xlsx")
     wb = load_workbook(src / "invalid.xlsx")
     headers = [c.value for c in wb["Groups"][1]]
     wb["Groups"].cell(row=2, column=headers.index("weight") + 1, value="heavy")
     wb.save(src / "invalid.xlsx")
-    shutil.copy(SLOW, src / "slow.xlsx")
+    write_instance(random_instance(30, 6, 100, 1), src / "slow.json")  # HiGHS needs well over a minute
     return src
 
 
 def test_a_mixed_folder_runs_every_good_instance_and_records_every_bad_one(tmp_path, cli):
     src = _mixed_folder(tmp_path)
     out = tmp_path / "out"
-    proc = cli("batch", src, "--out", out, "--instance-timeout", "0.3", "--jobs", "2", "--json", tmp_path / "b.json", "-q")
+    proc = cli("batch", src, "--out", out, "--instance-timeout", "3", "--jobs", "2", "--json", tmp_path / "b.json", "-q")
     assert proc.returncode == 4, proc.stderr
     rows = {r["name"]: r for r in json.loads((tmp_path / "b.json").read_text())["instances"]}
     assert {r["status"] for r in rows.values()} >= {"optimal", "input_error", "timeout"}
     assert rows["corrupt.xlsx"]["status"] == "input_error" and "not a workbook" in rows["corrupt.xlsx"]["error"]
     assert rows["invalid.xlsx"]["status"] == "input_error" and "Groups!" in rows["invalid.xlsx"]["error"]
     assert "[weight]" in rows["invalid.xlsx"]["error"]
-    assert rows["slow.xlsx"]["status"] == "timeout"
+    assert rows["slow.json"]["status"] == "timeout"
     for name, path in (("bonn1978.xlsx", src / "bonn1978.xlsx"), ("sub__bonn.json", src / "sub" / "bonn.json"),
                        ("sub__random.xlsx", src / "sub" / "random.xlsx")):
         single = cli("solve", path, "--json", "-", "--no-workbook", "-q")
@@ -67,7 +73,7 @@ def test_a_batch_killed_part_way_resumes_without_solving_anything_twice(tmp_path
     src = tmp_path / "in"
     src.mkdir()
     for k in range(6):
-        shutil.copy(ROOT / "instances" / "random_6x3x12_s7.xlsx", src / f"case{k}.xlsx")
+        _quick(src / f"case{k}.xlsx")
     shutil.copy(SLOW, src / "slow.xlsx")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "planner", "batch", str(src), "--out", str(out), "--jobs", "1", "-q"]
@@ -158,3 +164,34 @@ def test_the_json_schema_is_current_and_accepts_written_instances(tmp_path):
     jsonschema.validate(json.loads((tmp_path / "bonn.json").read_text()), committed)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"format": 1, "sheets": {"Sides": [{"side": [1]}]}}, committed)
+
+
+def test_a_batch_on_a_dask_cluster_equals_the_local_batch(tmp_path, cli):
+    distributed = pytest.importorskip("distributed", reason="Dask distributed is the optional cluster engine")
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(ROOT / "spreadsheets" / "bonn1978.xlsx", src / "bonn1978.xlsx")
+    shutil.copy(ROOT / "instances" / "parliament_small_s2.json", src / "parliament.json")
+    _quick(src / "random.xlsx")
+    (src / "corrupt.xlsx").write_bytes(b"not a workbook at all")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                                  processes=True) as cluster:
+        remote = cli("batch", src, "--out", tmp_path / "dask", "--scheduler", cluster.scheduler_address, "--xlsx",
+                     "--json", "-", "-q")
+    local = cli("batch", src, "--out", tmp_path / "local", "--jobs", "1", "--xlsx", "--json", "-", "-q")
+    assert remote.returncode == local.returncode == 4, remote.stderr
+    rows = [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(remote.stdout)["instances"]]
+    assert rows == [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(local.stdout)["instances"]]
+    assert [r["status"] for r in rows].count("optimal") == 3
+    for name in ("bonn1978.xlsx", "parliament.json", "random.xlsx"):
+        mine, theirs = (json.loads((tmp_path / d / f"{name}.result.json").read_text()) for d in ("dask", "local"))
+        mine.pop("solve_seconds"), theirs.pop("solve_seconds")
+        assert mine == theirs
+        assert (tmp_path / "dask" / f"{name}-results.xlsx").stat().st_size > 0
+
+
+def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, cli):
+    pytest.importorskip("distributed", reason="Dask distributed is the optional cluster engine")
+    proc = cli("batch", ROOT / "spreadsheets" / "bonn1978.xlsx", "--out", tmp_path / "out", "--scheduler",
+               "tcp://127.0.0.1:9", "-q")
+    assert proc.returncode == 2 and "cannot reach the Dask scheduler" in proc.stderr
