@@ -52,6 +52,20 @@ def tornado(instance, params, rel=0.1, **kwargs):
     return _tornado(instance, params, rel, **kwargs)
 
 
+def power_indices(instance, body=None, **kwargs):
+    """Banzhaf and Shapley–Shubik indices of the members of each body (see :mod:`planner.analysis.power`)."""
+    from .analysis.power import power_indices as _power_indices
+
+    return _power_indices(instance, body, **kwargs)
+
+
+def pivotal_groups(instance, deal):
+    """Each body member's support, margin and pivotality for a deal (see :mod:`planner.analysis.power`)."""
+    from .analysis.power import pivotal_groups as _pivotal_groups
+
+    return _pivotal_groups(instance, deal)
+
+
 def write_results(result: Result, path, top=()) -> None:
     """Write the results workbook (sheets Summary, Package, Support, Votes, Payments, Transfers; Top with ``top``)."""
     from .io.results_excel import write_results as _write
@@ -63,4 +77,5 @@ __all__ = [
     "Body", "Deal", "Evaluation", "Group", "InputError", "InputErrors", "Instance", "Issue", "Link", "Member",
     "Option", "Result", "Rule", "Settings", "Side", "SolveOptions", "Transfer", "evaluate", "read_instance",
     "read_json", "read_workbook", "solve", "sweep", "breakpoints", "tornado", "solve_top", "top_frame", "write_results",
+    "power_indices", "pivotal_groups",
 ]
