@@ -115,6 +115,32 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("target")
     c.add_argument("--force", action="store_true", help="replace TARGET if it exists")
 
+    d = sub.add_parser("diagnose", help="when there is no agreement: what would make one possible, and what blocks it")
+    d.add_argument("workbook")
+    d.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="change a parameter first, e.g. Bodies[senate].threshold=0.75 (repeatable)")
+    d.add_argument("--home", metavar="SIDE", help="the side whose negotiator checks feasibility (default: the home side)")
+    d.add_argument("--weights", choices=("equal", "group"), default="equal",
+                   help="cost of softening a group's reservation per unit: equal, or the group's weight")
+    d.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="HiGHS time limit of each solve")
+    d.add_argument("-o", "--output", metavar="PATH", help="the workbook to write (default: <workbook>-diagnosis.xlsx)")
+    d.add_argument("--no-workbook", action="store_true", help="write no workbook")
+    d.add_argument("--json", metavar="FILE", help="write the diagnosis as JSON (- for standard output)")
+    d.add_argument("-q", "--quiet", action="store_true", help="no summary on the terminal")
+
+    o = sub.add_parser("power", help="Banzhaf and Shapley-Shubik power of each body's members; pivotal groups of the deal")
+    o.add_argument("workbook")
+    o.add_argument("--body", action="append", metavar="BODY", help="only this body (repeatable; default: every body)")
+    o.add_argument("--method", choices=("auto", "exact", "sample"), default="auto",
+                   help="exact by dynamic programming, or sampled with an error bound (default: exact when small enough)")
+    o.add_argument("--samples", type=_count, default=20_000, metavar="N", help="orderings and coalitions sampled")
+    o.add_argument("--seed", type=int, default=0, help="random seed of the samples")
+    o.add_argument("--no-deal", action="store_true", help="do not solve for the deal and its pivotal groups")
+    o.add_argument("-o", "--output", metavar="PATH", help="the workbook to write (default: <workbook>-power.xlsx)")
+    o.add_argument("--no-workbook", action="store_true", help="write no workbook")
+    o.add_argument("--json", metavar="FILE", help="write the tables as JSON (- for standard output)")
+    o.add_argument("-q", "--quiet", action="store_true", help="no tables on the terminal")
+
     n = sub.add_parser("generate", help="write synthetic instances (random, or a parliament in parties against a council)")
     n.add_argument("out_dir", metavar="OUT_DIR", help="folder for the instance files (created if missing)")
     n.add_argument("--kind", choices=("random", "parliament"), default="random", help="which family (default random)")
@@ -522,6 +548,78 @@ def cmd_convert(args) -> int:
     return EXIT_OK
 
 
+def _with_settings_applied(instance, changes: list[str]):
+    """The instance with each ``NAME=VALUE`` of ``--set`` applied."""
+    from .analysis.params import ParameterError, apply
+
+    for change in changes:
+        name, sep, value = change.rpartition("=")
+        try:
+            instance = apply(instance, name, float(value)) if sep else None
+        except ValueError as exc:  # ParameterError is a ValueError, as is a bad number
+            if isinstance(exc, ParameterError):
+                raise UsageError(f"--set {change}: {exc}") from None
+            raise UsageError(f"--set {change}: expected NAME=NUMBER") from None
+        if instance is None:
+            raise UsageError(f"--set {change}: expected NAME=NUMBER")
+    return instance
+
+
+def cmd_diagnose(args) -> int:
+    from . import read_instance
+    from .analysis.diagnose import as_dict, diagnose
+    from .io.frames import write_frames
+    from .solve import SolveOptions
+
+    out = None if args.no_workbook else _output_beside(args, "diagnosis")
+    instance = _with_settings_applied(read_instance(args.workbook), args.set)
+    home = _side(instance, "--home", args.home) if args.home else None
+    found = diagnose(instance, home=home, weights=args.weights, options=SolveOptions(time_limit=args.time_limit, mip_gap=0.0))
+    _say(args, f"{instance.settings.title or instance.name}: " + ("agreement is possible" if found.agreement else
+         "no agreement") + f" ({found.checks} solves)\n" + "\n".join(f"- {line}" for line in found.sentences()))
+    if out is not None:
+        write_frames({"Diagnosis": found.frame()}, out)
+        _say(args, f"Diagnosis workbook: {out}")
+    if args.json:
+        _emit_json({"format": 1, "instance": instance.name, **as_dict(found)}, args.json)
+    return EXIT_OK
+
+
+def cmd_power(args) -> int:
+    from . import read_instance, solve
+    from .analysis.power import pivotal_groups, power_indices
+    from .io.frames import write_frames
+    from .io.report import describe_frame
+
+    out = None if args.no_workbook else _output_beside(args, "power")
+    instance = read_instance(args.workbook)
+    known = [b.id for b in instance.bodies]
+    for b in args.body or []:
+        if b not in known:
+            raise UsageError(f"--body {b}: not a body of the workbook (bodies: {', '.join(known)})")
+    table = power_indices(instance, body=args.body, method=args.method, samples=args.samples, seed=args.seed)
+    frames = {"Power": table}
+    shown = table[["body", "group", "weight", "banzhaf", "shapley_shubik", "method"]]
+    text = describe_frame("Voting power (Banzhaf normalised, Shapley-Shubik)", shown)
+    if not args.no_deal:
+        result = solve(instance)
+        if result.has_deal:
+            pivots = pivotal_groups(instance, result.deal)
+            frames["Pivotal"] = pivots
+            chosen = pivots[pivots["pivotal"] | pivots["side_pivotal"]]
+            text += "\n\n" + describe_frame(f"Pivotal groups of the best deal ({result.status}): their switch alone sinks a vote",
+                                             chosen[["body", "group", "supports", "margin", "pivotal", "side_pivotal"]])
+        else:
+            text += f"\n\nNo deal to examine for pivotal groups ({result.status})."
+    _say(args, text)
+    if out is not None:
+        write_frames(frames, out)
+        _say(args, f"Power workbook: {out}")
+    if args.json:
+        _emit_json({"format": 1, "instance": instance.name, **{k.lower(): _records(v) for k, v in frames.items()}}, args.json)
+    return EXIT_OK
+
+
 def cmd_generate(args) -> int:
     from .generate import SIZES, write_generated
 
@@ -554,7 +652,7 @@ def cmd_import_genius(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "generate": cmd_generate, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "diagnose": cmd_diagnose, "generate": cmd_generate, "power": cmd_power, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def main(argv: list[str] | None = None) -> int:

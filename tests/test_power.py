@@ -10,6 +10,7 @@ out by hand in the comments.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import time
 from fractions import Fraction
@@ -496,3 +497,23 @@ def test_council_table_of_the_docs(bench):
                                             round(row.shapley_shubik, 4)), cells
             rows += 1
     assert rows == 10
+
+
+def test_the_power_command_prints_writes_and_refuses_unknown_bodies(tmp_path, cli):
+    from openpyxl import load_workbook
+
+    from .conftest import ROOT
+
+    src = ROOT / "spreadsheets" / "bonn1978.xlsx"
+    out = tmp_path / "p.xlsx"
+    proc = cli("power", src, "--output", out, "--json", tmp_path / "p.json")
+    assert proc.returncode == 0, proc.stderr
+    assert "us_consumer" in proc.stdout and "Pivotal groups" in proc.stdout
+    data = json.loads((tmp_path / "p.json").read_text())
+    inst = planner.read_instance(src)
+    assert {r["group"] for r in data["power"]} == {m.group for b in inst.bodies for m in b.members}
+    for body_id in {b.id for b in inst.bodies}:
+        assert abs(sum(r["shapley_shubik"] for r in data["power"] if r["body"] == body_id) - 1) < 1e-9
+    assert data["pivotal"] and set(load_workbook(out).sheetnames) == {"Power", "Pivotal"}
+    bad = cli("power", src, "--body", "senate", "--no-workbook")
+    assert bad.returncode == 2 and "us_senate" in bad.stderr
