@@ -11,7 +11,8 @@ in the same run:
   deals, ``--jobs`` processes);
 - pyomo: one persistent Pyomo model solved as a MIP at every point, only the budget
   and payment bounds changed (no package bounding, no evaluation): the solver loop
-  planner's sweep stands on;
+  planner's sweep stands on (``BuiltModel.retarget`` and ``BuiltModel.run``; the model
+  goes to HiGHS once, when it is built, outside the timing like raw's export);
 - raw: the same MIP, exported once to HiGHS and re-solved with ``changeRowBounds`` /
   ``changeColBounds`` only: what HiGHS alone costs.
 
@@ -94,7 +95,7 @@ def _solver_loops(envelope, side: str, values) -> tuple[float, float]:
         built.run()
 
     pyomo_rate = _rate(pyomo_step, values)
-    highs = built.solver._solver_model
+    highs = built.highs
     rows, cols = built.solver._pyomo_con_to_solver_con_map, built.solver._pyomo_var_to_solver_var_map
     budget_row = rows[m.budget[side]] if side in m.budget else None
     paid = [(cols[id(m.p[g])], g) for g in m.PAID]

@@ -37,7 +37,6 @@ def main() -> None:
     values = {v.name: v.value for v in cold.model.component_data_objects(pyo.Var)}
 
     warm = BuiltModel(inst, "own", inst.home, SolveOptions(time_limit=a.time_limit))
-    warm.solver.set_instance(warm.model)
     columns = warm.solver._pyomo_var_to_solver_var_map
     start = [0.0] * warm.solver._solver_model.getNumCol()
     for v in warm.model.component_data_objects(pyo.Var):

@@ -1,4 +1,4 @@
-"""Solving an instance with HiGHS through Pyomo's persistent interface.
+"""Solving an instance with HiGHS: the model goes to HiGHS through Pyomo's persistent interface.
 
 ``solve(instance) -> Result``: build the model, solve it, map the solver's status onto
 the result format's (optimal, feasible, no_agreement, unknown), read back the deal with
@@ -14,6 +14,8 @@ import math
 import time
 from dataclasses import dataclass, replace
 
+import highspy
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
@@ -29,6 +31,19 @@ _STOPPED = {TC.maxTimeLimit, TC.iterationLimit, TC.interrupted, TC.objectiveLimi
 NASH_TOLERANCE = 1e-6
 """Smallest relative gap on the Nash product that the outer approximation is asked to close."""
 TIGHT = {"mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
+_STATUS = highspy.HighsModelStatus
+_TERMINATION = {
+    _STATUS.kOptimal: TC.convergenceCriteriaSatisfied, _STATUS.kInfeasible: TC.provenInfeasible,
+    _STATUS.kUnboundedOrInfeasible: TC.infeasibleOrUnbounded, _STATUS.kUnbounded: TC.unbounded,
+    _STATUS.kObjectiveBound: TC.objectiveLimit, _STATUS.kObjectiveTarget: TC.objectiveLimit,
+    _STATUS.kTimeLimit: TC.maxTimeLimit, _STATUS.kIterationLimit: TC.iterationLimit,
+    _STATUS.kSolutionLimit: TC.iterationLimit,
+    **dict.fromkeys((_STATUS.kLoadError, _STATUS.kModelError, _STATUS.kPresolveError, _STATUS.kSolveError,
+                     _STATUS.kPostsolveError), TC.error),
+}
+"""HiGHS's model status as a termination condition, as Pyomo's HiGHS interface maps it; any other is unknown."""
+_FEASIBLE = 2
+"""HiGHS's ``primal_solution_status`` when it holds a feasible solution."""
 
 
 @dataclass(frozen=True)
@@ -56,22 +71,88 @@ class _Run:
 
 
 class BuiltModel:
-    """A built model and its persistent HiGHS solver, for one instance and objective."""
+    """A built model and the HiGHS model that mirrors it, for one instance and objective.
+
+    Pyomo's persistent HiGHS interface exports the model once, as part of building it, and
+    translates each later change of rows, objective and parameters. Every change goes
+    through a method here that hands it to HiGHS at once (:meth:`set_params`,
+    :meth:`set_bounds`, :meth:`add_rows`, :meth:`drop_row`, :meth:`use_objective`), so the
+    model is never scanned for changes; variable bounds go to HiGHS's columns directly.
+    Changes made to :attr:`model` in any other way after it is built do not reach HiGHS.
+    Solves run HiGHS directly and copy its solution into the model's variables: a re-solve
+    costs little beyond HiGHS's own time.
+    """
 
     def __init__(self, instance: Instance, objective: str, home: str, options: SolveOptions,
                  ideal: dict[str, float] | None = None):
         self.instance, self.objective, self.home, self.options, self.ideal = instance, objective, home, options, ideal
         t0 = time.perf_counter()
         self.model = build_model(instance, objective, home, options.formulation, ideal)
-        self.build_seconds = time.perf_counter() - t0
-        self.solver = SolverFactory("highs")
-        self.notes: list[str] = []
         self.time_limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
         self.mip_gap = options.mip_gap if options.mip_gap is not None else instance.settings.mip_gap
+        self.solver = SolverFactory("highs")
+        self.solver.set_instance(self.model)
+        _configure(self.highs, options.log, {"mip_rel_gap": self.mip_gap, "threads": options.threads,
+                                             "random_seed": options.random_seed})
+        self.build_seconds = time.perf_counter() - t0
+        self._limits = _limits(self.model)
+        self.notes: list[str] = []
         self.started = time.perf_counter()
         self.excluded: set[tuple[str, ...]] = set()
         self._ranking = None
         self.start: Deal | None = None
+
+    @property
+    def highs(self) -> highspy.Highs:
+        """The HiGHS model that mirrors :attr:`model`."""
+        return self.solver._solver_model
+
+    # -- changing the model (each change reaches HiGHS at once) ---------------------------
+    def set_params(self, values: list[tuple[object, object, float]]) -> None:
+        """Give mutable parameters ``(param, row, value)`` their values, in the model and in HiGHS.
+
+        ``row`` is the constraint that holds the parameter; when the value changes, HiGHS gets
+        that row's bounds and coefficients anew.
+        """
+        helpers = self.solver._mutable_helpers
+        for param, row, value in values:
+            if param.value != value:
+                param.set_value(value)
+                for helper in helpers[row]:
+                    helper.update()
+
+    def set_bounds(self, bounds: list[tuple[object, float, float]]) -> None:
+        """Give variables ``(var, lower, upper)`` bounds, in the model and in HiGHS's columns.
+
+        A variable no row or objective uses is no column of HiGHS; it changes in the model only.
+        """
+        columns = self.solver._pyomo_var_to_solver_var_map
+        sent = []
+        for var, lower, upper in bounds:
+            var.setlb(lower)
+            var.setub(upper)
+            if id(var) in columns:
+                sent.append((columns[id(var)], lower, upper))
+        if sent:
+            cols, lowers, uppers = zip(*sent)
+            self.highs.changeColsBounds(len(sent), np.array(cols, dtype=np.int32), np.array(lowers, dtype=float),
+                                        np.array(uppers, dtype=float))
+
+    def add_rows(self, rows: list) -> None:
+        """Hand HiGHS constraints just added to the model."""
+        self.solver.add_constraints(rows)
+
+    def drop_row(self, row) -> None:
+        """Remove a (scalar) constraint from HiGHS and delete it from the model."""
+        self.solver.remove_constraints([row])
+        self.model.del_component(row)
+
+    def use_objective(self, objective) -> None:
+        """Make ``objective`` the model's only active objective, in the model and in HiGHS."""
+        for other in list(self.model.component_data_objects(pyo.Objective, active=True)):
+            other.deactivate()
+        objective.activate()
+        self.solver.set_objective(objective)
 
     def retarget(self, instance: Instance) -> None:
         """Point the model at an instance that differs only in limits it holds as bounds or parameters.
@@ -80,17 +161,12 @@ class BuiltModel:
         payment caps and transfer limits are variable bounds. The built instance must allow
         at least as much as ``instance`` (budgets, caps and limits no smaller; the same
         sides with a reservation), so that its big-M constants and presolve stay valid.
-        Only the changed bounds reach HiGHS on the next solve.
         """
-        m = self.model
-        for s in m.budget_limit:
-            m.budget_limit[s] = instance.side(s).budget
-        for s in m.level_one_limit:
-            m.level_one_limit[s] = instance.side(s).reservation
-        for g in m.PAID:
-            m.p[g].setub(max_payment(instance, g))
-        for k in m.TRANSFERS:
-            m.t[k].setub(instance.transfers[k].max_amount)
+        budgets, reservations, payments, transfers = self._limits
+        self.set_params([(param, row, instance.side(s).budget) for s, param, row in budgets]
+                        + [(param, row, instance.side(s).reservation) for s, param, row in reservations])
+        self.set_bounds([(var, 0, max_payment(instance, g)) for g, var in payments]
+                        + [(var, 0, instance.transfers[k].max_amount) for k, var in transfers])
         self.instance = instance
         self._ranking = None
         self.reset_clock()
@@ -104,7 +180,8 @@ class BuiltModel:
         self.excluded.add(self.package_key(package))
         if not hasattr(m, "no_good"):
             m.no_good = pyo.ConstraintList()
-        m.no_good.add(sum(m.x[i.id, package[i.id]] for i in self.instance.issues) <= len(self.instance.issues) - 1)
+        cut = sum(m.x[i.id, package[i.id]] for i in self.instance.issues) <= len(self.instance.issues) - 1
+        self.add_rows([m.no_good.add(cut)])
 
     def ranking(self):
         """Packages and their bounds, best first (:func:`planner.bounding.ranked`), computed once."""
@@ -119,8 +196,12 @@ class BuiltModel:
     def remaining(self) -> float:
         return max(0.01, self.time_limit - (time.perf_counter() - self.started))
 
+    # -- solving ------------------------------------------------------------------------
     def run(self, **highs_options) -> _Run:
-        """One HiGHS solve; on an infeasible or error answer, once more with presolve off."""
+        """One HiGHS solve; on an infeasible or error answer, once more with presolve off.
+
+        ``highs_options`` (HiGHS option names) hold for this solve only.
+        """
         res = self._solve(highs_options)
         if res.termination in _INFEASIBLE or res.termination == TC.error or res.termination == TC.unknown:
             retry = self._solve({**highs_options, "presolve": "off"})
@@ -132,22 +213,34 @@ class BuiltModel:
         return res
 
     def _solve(self, highs_options: dict) -> _Run:
-        res = self.solver.solve(
-            self.model,
-            time_limit=self.remaining(),
-            rel_gap=self.mip_gap,
-            threads=self.options.threads,
-            solver_options={"random_seed": self.options.random_seed, **highs_options},
-            tee=[self.options.log] if self.options.log is not None else False,
-            raise_exception_on_nonoptimal_result=False,
-            load_solutions=False,
-        )
-        has = res.incumbent_objective is not None and res.termination_condition not in _INFEASIBLE
-        gap = None
+        """One HiGHS run; when it finds a solution, the model's variables hold it."""
+        self._run_highs(highs_options)
+        highs = self.highs
+        termination = _TERMINATION.get(highs.getModelStatus(), TC.unknown)
+        has = _info(highs, "primal_solution_status") == _FEASIBLE and termination not in _INFEASIBLE
         if has:
-            gap = float(self.solver._solver_model.getInfo().mip_gap)
-            res.solution_loader.load_vars()
-        return _Run(res.termination_condition, has, res.objective_bound, res.incumbent_objective, gap)
+            self._load_solution()
+        return _Run(termination, has, _bound(highs, termination), _info(highs, "objective_function_value") if has else None,
+                    float(_info(highs, "mip_gap")) if has else None)
+
+    def _run_highs(self, highs_options: dict) -> None:
+        """Run HiGHS within the time left, with ``highs_options`` for this run only."""
+        highs = self.highs
+        former = {name: highs.getOptionValue(name)[1] for name in highs_options}
+        for name, value in {"time_limit": self.remaining(), **highs_options}.items():
+            highs.setOptionValue(name, value)
+        try:
+            highs.run()
+        finally:
+            for name, value in former.items():
+                highs.setOptionValue(name, value)
+
+    def _load_solution(self) -> None:
+        """Copy HiGHS's solution into the model's variables (those HiGHS holds as columns)."""
+        values = self.highs.getSolution().col_value
+        variables = self.solver._vars
+        for key, column in self.solver._pyomo_var_to_solver_var_map.items():
+            variables[key][0].set_value(values[column], skip_validation=True)
 
     # -- reading the deal back ----------------------------------------------------------
     def deal(self) -> Deal:
@@ -162,18 +255,14 @@ class BuiltModel:
     def solve_package(self, package: dict[str, str], **highs_options) -> tuple[_Run, Deal | None]:
         """Solve with the package fixed (only its bounds change in HiGHS); the deal, if any."""
         m = self.model
-        free = [k for k in m.OPTIONS if not m.x[k].fixed]
-        for k in free:  # bounds, not fix(): the persistent solver then only updates column bounds
-            v = 1 if package[k[0]] == k[1] else 0
-            m.x[k].setlb(v)
-            m.x[k].setub(v)
+        free = [m.x[k] for k in m.OPTIONS if not m.x[k].fixed]
+        chosen = set(package.items())
+        self.set_bounds([(x, 1, 1) if x.index() in chosen else (x, 0, 0) for x in free])
         try:
             run = self.run(**highs_options)
             return run, (self.deal() if run.has_solution else None)
         finally:
-            for k in free:
-                m.x[k].setlb(0)
-                m.x[k].setub(1)
+            self.set_bounds([(x, 0, 1) for x in free])
 
     def tidied(self, deal: Deal, value: float) -> Deal:
         """The same package and objective value with the least money moved.
@@ -187,14 +276,15 @@ class BuiltModel:
             return deal
         slack = 1e-7 * max(1.0, abs(value))
         m.keep_value = pyo.Constraint(expr=m.obj.expr >= value - slack)
-        m.obj.deactivate()
         m.least_money = pyo.Objective(expr=sum(m.p[g] for g in m.PAID) + sum(m.t[k] for k in m.TRANSFERS))
+        self.add_rows([m.keep_value])
+        self.use_objective(m.least_money)
         try:
             _, out = self.solve_package(dict(deal.package))
         finally:
+            self.use_objective(m.obj)  # first: the row's variables then keep their HiGHS columns throughout
+            self.drop_row(m.keep_value)
             m.del_component(m.least_money)
-            m.del_component(m.keep_value)
-            m.obj.activate()
         return out if out is not None else deal
 
     def repriced(self, deal: Deal) -> Deal:
@@ -202,6 +292,35 @@ class BuiltModel:
         _, out = self.solve_package(dict(deal.package), **TIGHT)
         self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
         return out if out is not None else deal
+
+
+def _limits(m) -> tuple[list, list, list, list]:
+    """The model's budget and Level-I parameters with their rows, and its payment and transfer variables, keyed."""
+    budgets = [(s, m.budget_limit[s], m.budget[s]) for s in m.budget_limit]
+    reservations = [(s, m.level_one_limit[s], m.level_one[s]) for s in m.level_one_limit]
+    return budgets, reservations, list(m.p.items()), list(m.t.items())
+
+
+def _configure(highs: highspy.Highs, log, settings: dict) -> None:
+    """Set HiGHS's options for every solve of a model; its progress log goes to the stream ``log`` (None: off)."""
+    for name, value in settings.items():
+        highs.setOptionValue(name, value)
+    highs.setOptionValue("output_flag", log is not None)
+    if log is not None:
+        highs.cbLogging += lambda event: log.write(event.message)
+
+
+def _info(highs: highspy.Highs, name: str):
+    """One value of HiGHS's information on its last run."""
+    return highs.getInfoValue(name)[1]
+
+
+def _bound(highs: highspy.Highs, termination) -> float | None:
+    """The bound HiGHS proved on the objective: the MIP's dual bound, or an LP's optimal value."""
+    if _info(highs, "mip_node_count") != -1:
+        return _info(highs, "mip_dual_bound")
+    optimal = termination == TC.convergenceCriteriaSatisfied and _info(highs, "primal_solution_status") == _FEASIBLE
+    return _info(highs, "objective_function_value") if optimal else None
 
 
 def _amount(var) -> float:
@@ -213,12 +332,18 @@ def _amount(var) -> float:
 
 def solve(instance: Instance, objective: str | None = None, home: str | None = None,
           time_limit: float | None = None, mip_gap: float | None = None,
-          options: SolveOptions | None = None) -> Result:
+          options: SolveOptions | None = None, min_ratification: float | None = None) -> Result:
     """Find the best ratifiable deal for ``objective`` (default: the workbook's Settings).
 
     Returns a :class:`~planner.result.Result` whose facts are recomputed from the deal.
+    The objectives ``expected`` and ``robust``, and ``min_ratification`` with any objective,
+    decide under the instance's scenarios (:mod:`planner.uncertainty`).
     """
     objective, home, options = settle(instance, objective, home, options, time_limit, mip_gap)
+    if objective in ("expected", "robust") or min_ratification is not None:
+        from .uncertainty import solve_uncertain
+
+        return solve_uncertain(instance, objective, home, options, min_ratification)
     built = prepare(instance, objective, home, options)
     if built is None:
         return no_ideal(instance, objective, home)
@@ -411,8 +536,7 @@ def _solve_nash(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
             return "optimal", best[1], 0.0 if upper <= best[0] else -math.expm1(best[0] - upper)
         if run.termination != TC.convergenceCriteriaSatisfied:
             break
-        for s in inst.side_ids:
-            add_tangent(m, s, max(pyo.value(m.gain[s]), 1e-12))
+        built.add_rows([add_tangent(m, s, max(pyo.value(m.gain[s]), 1e-12)) for s in inst.side_ids])
     if best is None:
         return "unknown", None, None
     return "feasible", best[1], -math.expm1(best[0] - upper) if math.isfinite(upper) else None

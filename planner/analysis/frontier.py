@@ -67,6 +67,7 @@ def pareto_frontier(instance: Instance, home: str | None = None, other: str | No
     m.home_floor = pyo.Param(mutable=True, initialize=-BIG)
     m.other_row = pyo.Constraint(expr=m.U[other] >= m.other_floor)
     m.home_row = pyo.Constraint(expr=m.U[home] >= m.home_floor)
+    built.add_rows([m.other_row, m.home_row])
     m.other_obj = pyo.Objective(expr=m.U[other], sense=pyo.maximize)
     m.other_obj.deactivate()
     points: list[FrontierPoint] = []
@@ -77,7 +78,7 @@ def pareto_frontier(instance: Instance, home: str | None = None, other: str | No
         if points and point.other_utility <= points[-1].other_utility:
             return Frontier(home, other, tuple(points), False)  # no progress: numerical trouble, say so
         points.append(point)
-        m.other_floor.set_value(point.other_utility + delta * max(1.0, abs(point.other_utility)))
+        built.set_params([(m.other_floor, m.other_row, point.other_utility + delta * max(1.0, abs(point.other_utility)))])
     return Frontier(home, other, tuple(points), False)
 
 
@@ -88,16 +89,14 @@ def _lexicographic_max(built: BuiltModel, home: str, other: str) -> FrontierPoin
     if not first.has_solution:
         return None
     best_home = pyo.value(m.U[home])
-    m.home_floor.set_value(best_home - 1e-7 * max(1.0, abs(best_home)))
-    m.obj.deactivate()
-    m.other_obj.activate()
+    built.set_params([(m.home_floor, m.home_row, best_home - 1e-7 * max(1.0, abs(best_home)))])
+    built.use_objective(m.other_obj)
     try:
         second = built.run(**TIGHT)
         deal = built.deal() if second.has_solution else None
     finally:
-        m.other_obj.deactivate()
-        m.obj.activate()
-        m.home_floor.set_value(-BIG)
+        built.use_objective(m.obj)
+        built.set_params([(m.home_floor, m.home_row, -BIG)])
     if deal is None:
         return None
     ev = evaluate(built.instance, deal)
