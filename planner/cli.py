@@ -29,7 +29,13 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("solve", help="find the best deal that every side ratifies")
     s.add_argument("workbook", help="instance workbook (.xlsx) or table-form instance (.json)")
-    s.add_argument("--objective", choices=("own", "joint", "maxmin", "nash", "kalai"), help="override Settings objective")
+    s.add_argument("--objective", choices=("own", "joint", "maxmin", "nash", "kalai", "expected", "robust"),
+                   help="override Settings objective (expected, robust: under the Scenarios)")
+    s.add_argument("--min-ratification", type=_probability, metavar="P",
+                   help="only deals ratified with probability at least P over the Scenarios")
+    s.add_argument("--samples", type=_count, metavar="N",
+                   help="sample N scenarios from Groups reservation_sd (each Scenarios row becomes N)")
+    s.add_argument("--seed", type=int, default=0, help="random seed of --samples (default 0)")
     s.add_argument("--home", metavar="SIDE", help="override Settings home_side")
     s.add_argument("--time-limit", type=_positive, metavar="SECONDS", help="override Settings time_limit")
     s.add_argument("--mip-gap", type=_non_negative, metavar="GAP", help="override Settings mip_gap")
@@ -185,6 +191,16 @@ _positive = _number(0, strict=True)
 _non_negative = _number(0, strict=False)
 
 
+def _probability(text: str) -> float:
+    try:
+        p = float(text)
+    except ValueError:
+        p = float("nan")
+    if not 0 < p <= 1:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1], got {text!r}")
+    return p
+
+
 def _count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
@@ -250,6 +266,12 @@ def cmd_solve(args) -> int:
     if args.json and args.json != "-" and Path(args.json).resolve() == Path(args.workbook).resolve():
         raise UsageError(f"--json {args.json}: refusing to overwrite the input")
     instance = read_instance(args.workbook)
+    if args.samples:
+        from .uncertainty import with_samples
+
+        if not any(g.reservation_sd for g in instance.groups):
+            raise UsageError("--samples: no group has a reservation_sd in the Groups sheet")
+        instance = with_samples(instance, args.samples, args.seed)
     if args.home is not None:
         _side(instance, "--home", args.home)
     limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
@@ -258,6 +280,11 @@ def cmd_solve(args) -> int:
     if args.top < 1:
         raise UsageError(f"--top {args.top}: expected a whole number >= 1")
     kwargs = dict(objective=args.objective, home=args.home, time_limit=args.time_limit, mip_gap=args.mip_gap, options=options)
+    uncertain = args.min_ratification is not None or (args.objective or instance.settings.objective) in ("expected", "robust")
+    if uncertain and args.top > 1:
+        raise UsageError("--top lists deals under the workbook's own values; it does not combine with scenarios")
+    if uncertain:
+        kwargs["min_ratification"] = args.min_ratification
     top = solve_top(instance, args.top, **kwargs) if args.top > 1 else []
     result = top[0] if top else solve(instance, **kwargs)
     data = result.to_dict()

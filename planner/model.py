@@ -54,6 +54,7 @@ class Group:
     veto: bool = False
     payment_cap: float | None = None
     payment_efficiency: float = 1.0
+    reservation_sd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,29 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class ScenarioChange:
+    """How a scenario differs for one group: its reservation shifted, its weight scaled,
+    its utility shifted (for one option when ``issue`` and ``option`` are given, else for
+    every package)."""
+
+    holder: str
+    reservation_shift: float = 0.0
+    weight_factor: float = 1.0
+    utility_shift: float = 0.0
+    issue: str | None = None
+    option: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One possible state of the constituencies, with its probability."""
+
+    id: str
+    probability: float
+    changes: tuple[ScenarioChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     home_side: str
     objective: str = "own"
@@ -152,6 +176,7 @@ class Instance:
     rules: tuple[Rule, ...] = ()
     transfers: tuple[Transfer, ...] = ()
     name: str = "instance"
+    scenarios: tuple[Scenario, ...] = ()
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -43,6 +43,7 @@ class Result:
     build_seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
     solver: dict[str, Any] = field(default_factory=dict)
+    uncertainty: dict[str, Any] | None = None
 
     @property
     def has_deal(self) -> bool:
@@ -116,9 +117,20 @@ class Result:
                 for b, v in ev.votes.items()
             }
             out["ratified"] = dict(ev.ratified)
+        if self.uncertainty is not None:
+            out["uncertainty"] = _clean_tree(self.uncertainty) if self.has_deal else {**self.uncertainty, "by_scenario": None}
         out["notes"] = list(self.notes)
         out["solver"] = dict(self.solver)
         return out
+
+
+def _clean_tree(data):
+    """Numbers in nested dicts and lists rounded as :func:`clean` does."""
+    if isinstance(data, dict):
+        return {k: _clean_tree(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_clean_tree(v) for v in data]
+    return clean(data) if isinstance(data, float) else data
 
 
 def top_frame(results: list[Result]) -> pd.DataFrame:

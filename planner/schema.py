@@ -159,6 +159,8 @@ GROUPS = Sheet(
         Column("veto", "bool", "the side ratifies only if this group supports", False),
         Column("payment_cap", "number", "most domestic payment the group may receive", None, "no cap", minimum=0),
         Column("payment_efficiency", "number", "group utility gained per unit of payment received", 1.0, minimum=0),
+        Column("reservation_sd", "number", "standard deviation of the reservation, for sampled scenarios (--samples)",
+               None, "certain", minimum=0),
     ),
 )
 
@@ -308,10 +310,45 @@ SWEEPS = Sheet(
 )
 
 
+SCENARIOS = Sheet(
+    "Scenarios",
+    False,
+    "Possible states of the constituencies, for deciding under uncertainty (objectives "
+    "expected and robust, --min-ratification). Probabilities add up to 1. A deal's "
+    "probability of ratification is the total probability of the scenarios in which every "
+    "side ratifies it.",
+    (
+        Column("scenario", _ID, "a scenario", REQUIRED),
+        Column("probability", "number", "its probability", REQUIRED, minimum=0, maximum=1),
+    ),
+    ("An addition of this planner to the workbook format. Without it, scenarios can be "
+     "sampled from Groups reservation_sd (planner solve --samples N --seed S).",),
+)
+
+SCENARIO_CHANGES = Sheet(
+    "ScenarioChanges",
+    False,
+    "How each scenario differs from the workbook, group by group. Groups not named keep "
+    "their values.",
+    (
+        Column("scenario", _ID, "a scenario of the Scenarios sheet", REQUIRED),
+        Column("holder", _ID, "a group", REQUIRED),
+        Column("reservation_shift", "number", "added to the group's reservation", 0.0),
+        Column("weight_factor", "number", "the group's weight (in every body) is multiplied by this", 1.0, minimum=0),
+        Column("utility_shift", "number", "added to the group's utility", 0.0),
+        Column("issue", _ID, "with option: the shift applies to this option only", None, "every package"),
+        Column("option", _ID, "the option of issue whose value shifts", None, "every package"),
+    ),
+    ("An addition of this planner to the workbook format. Negotiators' utilities do not "
+     "change with the scenario.",),
+)
+
+SETTING_OBJECTIVES = OBJECTIVES + ("expected", "robust")
+
 SETTING_KEYS: tuple[Column, ...] = (
     Column("home_side", _ID, "whose negotiator's gain is maximised", None, "first side"),
-    Column("objective", "choice", "own, joint, nash or maxmin; also kalai (Kalai–Smorodinsky), an addition of this planner",
-           "own", choices=OBJECTIVES),
+    Column("objective", "choice", "own, joint, nash or maxmin; also kalai (Kalai–Smorodinsky), expected and robust "
+           "(under the Scenarios), additions of this planner", "own", choices=SETTING_OBJECTIVES),
     Column("time_limit", "number", "solver time limit in seconds", 60.0, minimum=0),
     Column("mip_gap", "number", "relative optimality gap at which the solver stops", 1e-6, minimum=0),
     Column("title", "text", "shown in results", None, "file name"),
@@ -319,6 +356,7 @@ SETTING_KEYS: tuple[Column, ...] = (
 
 SHEETS: tuple[Sheet, ...] = (
     SIDES, ISSUES, OPTIONS, GROUPS, BODIES, MEMBERS, UTILITIES, LINKS, RULES, TRANSFERS, SETTINGS, SWEEPS,
+    SCENARIOS, SCENARIO_CHANGES,
 )
 
 

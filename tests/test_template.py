@@ -67,7 +67,7 @@ def test_settings_one_row_per_key_with_a_blank_value(wb):
     assert all(ws.cell(row=r, column=2).value is None for r in range(2, 2 + len(keys)))
     assert ws.max_row == 1 + len(keys)
     objective_row = 2 + keys.index("objective")
-    assert validations(ws)[f"B{objective_row}"] == '"' + ",".join(schema.OBJECTIVES) + '"'
+    assert validations(ws)[f"B{objective_row}"] == '"' + ",".join(schema.SETTING_OBJECTIVES) + '"'
     assert validations(ws)[f"B{2 + keys.index('home_side')}"].endswith("$A$2:$A$1000")
 
 

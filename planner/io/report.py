@@ -82,8 +82,15 @@ def describe_result(result: Result) -> str:
         rows = [["payment", p["from"], p["to"], _num(p["amount"])] for p in d["payments"]]
         rows += [["transfer", t["from"], t["to"], _num(t["amount"])] for t in d["transfers"] if t["amount"]]
         lines += _table(["kind", "from", "to", "amount"], rows)
+    if d.get("uncertainty"):
+        u = d["uncertainty"]
+        chance = u["ratification_probability"]
+        lines += ["", f"Ratification over {u['scenarios']} scenarios: {100 * chance['overall']:.1f} % "
+                  f"(risk of involuntary defection {100 * (1 - chance['overall']):.1f} %); by side: "
+                  + ", ".join(f"{s} {100 * p:.1f} %" for s, p in chance["sides"].items())]
     opposed = [g for g, v in d["groups"].items() if not v["supports"]]
     lines += ["", f"{len(d['groups']) - len(opposed)} of {len(d['groups'])} groups support the deal"
+              + (" in the workbook's own values" if d.get("uncertainty") else "")
               + (f"; opposed: {', '.join(opposed[:12])}{' ...' if len(opposed) > 12 else ''}" if opposed else "")]
     lines += [f"note: {n}" for n in d["notes"]]
     return "\n".join(lines)

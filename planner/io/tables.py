@@ -23,6 +23,8 @@ from ..model import (
     Member,
     Option,
     Rule,
+    Scenario,
+    ScenarioChange,
     Settings,
     Side,
     Transfer,
@@ -253,13 +255,36 @@ class Builder:
         rules = self.rules(options)
         transfers = self.transfers(side_ids, group_side)
         settings = self.settings(sides)
+        scenarios = self.scenarios(set(group_side), options)
         if self.errors:
             raise InputErrors(self.errors, self.name)
         return Instance(
             sides=tuple(sides), issues=tuple(issues), groups=tuple(groups), bodies=tuple(bodies),
             utilities=utilities, settings=settings, links=tuple(links), rules=tuple(rules),
-            transfers=tuple(transfers), name=self.name,
+            transfers=tuple(transfers), name=self.name, scenarios=tuple(scenarios),
         )
+
+    def scenarios(self, groups: set[str], options: set[tuple[str, str]]) -> list[Scenario]:
+        """Scenarios with their changes; probabilities must add up to 1."""
+        recs = self.unique(self.r.records(schema.SCENARIOS), lambda r: r["scenario"], "scenario", "scenario id")
+        changes: dict[str, list[ScenarioChange]] = {r["scenario"]: [] for r in recs}
+        for c in self.r.records(schema.SCENARIO_CHANGES):
+            if c["scenario"] not in changes:
+                self.fail(c, "scenario", "a scenario of the Scenarios sheet", c["scenario"])
+            elif c["holder"] not in groups:
+                self.fail(c, "holder", "a group of the Groups sheet (scenarios change constituencies)", c["holder"])
+            elif (c["issue"] is None) != (c["option"] is None):
+                self.fail(c, "option" if c["option"] is None else "issue", "both issue and option, or neither")
+            elif c["issue"] is not None and (c["issue"], c["option"]) not in options:
+                self.fail(c, "option", "an option of that issue", c["option"])
+            else:
+                changes[c["scenario"]].append(ScenarioChange(c["holder"], c["reservation_shift"], c["weight_factor"],
+                                                             c["utility_shift"], c["issue"], c["option"]))
+        total = sum(r["probability"] for r in recs if r["probability"] is not None)
+        t = self.r.tables.get("scenarios")
+        if recs and abs(total - 1.0) > 1e-9 and not any(e.sheet == t.name for e in self.errors):
+            self.errors.append(InputError(t.name, None, "probability", "probabilities that add up to 1", f"{total:.10g}"))
+        return [Scenario(r["scenario"], r["probability"], tuple(changes[r["scenario"]])) for r in recs]
 
     def sides(self) -> list[Side]:
         recs = self.unique(self.r.records(schema.SIDES), lambda r: r["side"], "side", "side id")
@@ -296,7 +321,7 @@ class Builder:
                 self.fail(r, "group", "a group id that is not also a side id", r["group"])
             elif r["side"] is not None:
                 out.append(Group(r["group"], r["side"], r["name"] or r["group"], r["weight"], r["reservation"],
-                                 r["veto"], r["payment_cap"], r["payment_efficiency"]))
+                                 r["veto"], r["payment_cap"], r["payment_efficiency"], r["reservation_sd"]))
         return out
 
     def bodies(self, sides: list[Side], groups: list[Group], group_side: dict[str, str]) -> list[Body]:

@@ -26,7 +26,7 @@ def instance_to_tables(instance: Instance) -> Tables:
         "Options": [_row(issue=i.id, option=o.id, label=o.label) for i in inst.issues for o in i.options],
         "Groups": [
             _row(side=g.side, group=g.id, name=g.name, weight=g.weight, reservation=g.reservation, veto=g.veto,
-                 payment_cap=g.payment_cap, payment_efficiency=g.payment_efficiency)
+                 payment_cap=g.payment_cap, payment_efficiency=g.payment_efficiency, reservation_sd=g.reservation_sd)
             for g in inst.groups
         ],
         "Bodies": [
@@ -50,6 +50,12 @@ def instance_to_tables(instance: Instance) -> Tables:
             _row(from_side=t.from_side, to=t.to, max_amount=t.max_amount, cost=t.cost, value=t.value) for t in inst.transfers
         ],
     }
+    tables["Scenarios"] = [_row(scenario=sc.id, probability=sc.probability) for sc in inst.scenarios]
+    tables["ScenarioChanges"] = [
+        _row(scenario=sc.id, holder=c.holder, reservation_shift=c.reservation_shift, weight_factor=c.weight_factor,
+             utility_shift=c.utility_shift, issue=c.issue, option=c.option)
+        for sc in inst.scenarios for c in sc.changes
+    ]
     st = inst.settings
     tables["Settings"] = [
         {"key": k, "value": v}

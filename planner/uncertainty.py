@@ -1,0 +1,248 @@
+r"""Deciding under uncertainty about the constituencies: scenarios, ratification risk, expected and robust deals.
+
+Putnam's negotiators are unsure of the other side's win-set, and a deal that fails
+ratification (*involuntary defection*) leaves them with no agreement. Scenarios
+:math:`k` with probabilities :math:`\pi_k` (the Scenarios and ScenarioChanges sheets, or
+samples of normally distributed group reservations) describe what the constituencies
+might be like; the negotiators' own utilities do not change with the scenario.
+
+* :func:`ratification` — a deal's probability of ratification, per side and overall:
+  :math:`P = \sum_k \pi_k [\text{every side ratifies in } k]`, evaluated exactly.
+* ``expected`` — maximise the home negotiator's expected utility
+  :math:`\sum_k \pi_k \big(r_k U_h + (1 - r_k) R^0_h\big)`, where :math:`r_k` says the deal
+  is ratified in scenario :math:`k` and :math:`R^0_h` is the home negotiator's utility
+  of no agreement (its reservation, or 0). Only deals worth at least :math:`R^0_h` to the
+  home negotiator are proposed (a worse one would be better not offered).
+* ``robust`` — the best deal (for the own objective) that every scenario ratifies.
+* ``min_ratification`` :math:`P` — with any objective: :math:`\sum_k \pi_k r_k \ge P`.
+
+Under uncertainty Level II is judged in the scenarios only; the workbook's own values are
+the scenarios' starting point, not one more scenario.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+import time
+
+import pyomo.environ as pyo
+
+from .evaluate import Deal, evaluate
+from .formulation import (
+    _add_bodies,
+    _add_vetoes,
+    group_utility_expr,
+    holder_linear,
+    negotiator_bounds,
+    weight_rhs,
+)
+from .model import Instance, Member, Scenario, ScenarioChange
+from .result import Result
+
+UNCERTAIN_OBJECTIVES = ("expected", "robust")
+
+
+# -- scenarios -------------------------------------------------------------------------------
+def scenarios_of(instance: Instance) -> tuple[Scenario, ...]:
+    """The instance's scenarios; an instance without any has one, itself, with probability 1."""
+    return instance.scenarios or (Scenario("base", 1.0),)
+
+
+def scenario_instance(instance: Instance, scenario: Scenario) -> Instance:
+    """The instance as it is in ``scenario`` (reservations, weights and group utilities changed)."""
+    groups = {g.id: g for g in instance.groups}
+    factor: dict[str, float] = {}
+    table = {h: dict(v) for h, v in instance.utilities.items()}
+    for c in scenario.changes:
+        g = groups[c.holder]
+        reservation = g.reservation + c.reservation_shift
+        if c.utility_shift and c.issue is None:
+            reservation -= c.utility_shift  # the same shift on every package
+        elif c.utility_shift:
+            row = table.setdefault(c.holder, {})
+            row[(c.issue, c.option)] = row.get((c.issue, c.option), 0.0) + c.utility_shift
+        groups[c.holder] = dataclasses.replace(g, reservation=reservation, weight=g.weight * c.weight_factor)
+        factor[c.holder] = factor.get(c.holder, 1.0) * c.weight_factor
+    bodies = tuple(
+        dataclasses.replace(b, members=tuple(Member(m.group, m.weight * factor.get(m.group, 1.0)) for m in b.members))
+        for b in instance.bodies
+    )
+    return instance.replace(groups=tuple(groups[g.id] for g in instance.groups), bodies=bodies, utilities=table,
+                            scenarios=())
+
+
+def with_samples(instance: Instance, samples: int, seed: int = 0) -> Instance:
+    """Scenarios sampled from the groups' ``reservation_sd``: each scenario (or the workbook
+    itself) becomes ``samples`` equally likely ones, every such group's reservation shifted
+    by an independent :math:`N(0, \\sigma_g^2)` draw (deterministic for a seed)."""
+    uncertain = [g for g in instance.groups if g.reservation_sd]
+    if samples < 1 or not uncertain:
+        return instance
+    rng = random.Random(seed)
+    out = []
+    for base in scenarios_of(instance):
+        for k in range(samples):
+            shifts = tuple(ScenarioChange(g.id, rng.gauss(0.0, g.reservation_sd)) for g in uncertain)
+            out.append(Scenario(f"{base.id}#{k + 1}", base.probability / samples, base.changes + shifts))
+    return instance.replace(scenarios=tuple(out))
+
+
+def ratification(instance: Instance, deal: Deal) -> dict:
+    """The deal's probability of ratification: per side, overall, and scenario by scenario (exact)."""
+    rows = []
+    for sc in scenarios_of(instance):
+        ev = evaluate(scenario_instance(instance, sc), deal)
+        rows.append({"scenario": sc.id, "probability": sc.probability, "ratified": all(ev.ratified.values()),
+                     **{f"ratified_{s}": ok for s, ok in ev.ratified.items()}})
+
+    def chance(key: str) -> float:
+        return min(1.0, math.fsum(r["probability"] for r in rows if r[key]))
+
+    return {"overall": chance("ratified"), "sides": {s: chance(f"ratified_{s}") for s in instance.side_ids}, "scenarios": rows}
+
+
+def no_agreement_utility(instance: Instance, side: str) -> float:
+    """A negotiator's utility when no deal is ratified: its reservation, or 0."""
+    r = instance.side(side).reservation
+    return r if r is not None else 0.0
+
+
+def expected_utility(instance: Instance, deal: Deal, home: str, probability: float | None = None) -> float:
+    r"""The home negotiator's expected utility :math:`P U_h + (1 - P) R^0_h` of proposing ``deal``."""
+    p = ratification(instance, deal)["overall"] if probability is None else probability
+    u = evaluate(instance, deal).negotiator_utility[home]
+    return p * u + (1 - p) * no_agreement_utility(instance, home)
+
+
+# -- the model ---------------------------------------------------------------------------------
+def level_free(instance: Instance) -> Instance:
+    """The instance without Level II (no bodies, no vetoes): its scenarios judge ratification."""
+    return instance.replace(bodies=(), groups=tuple(dataclasses.replace(g, veto=False) for g in instance.groups),
+                            scenarios=())
+
+
+def add_scenarios(m, instance: Instance) -> list:
+    r"""One block per scenario :math:`k` with a binary :math:`r_k` (ratified in :math:`k`).
+
+    In block :math:`k`, every voting group has a support binary :math:`y_{gk}` with
+    :math:`u^k_g \ge r^k_g - M^k_g (1 - y_{gk}) - M^k_g (1 - r_k)`, where :math:`u^k_g` is the
+    group's utility in scenario :math:`k` (package, payments and transfers shared by all
+    scenarios) and :math:`M^k_g = \max(0, r^k_g - \underline{v}^k_g)`. The bodies and vetoes
+    of scenario :math:`k` are the planner's own rows (:mod:`planner.formulation`) on these
+    binaries, so :math:`r_k = 1` forces ratification in :math:`k`, and :math:`r_k = 0`
+    frees every group. A scenario with a body no vote can pass has :math:`r_k = 0`.
+    Returns the new constraints (for a persistent solver).
+    """
+    m.SCENARIOS = pyo.Set(initialize=range(len(scenarios_of(instance))), ordered=True)
+    m.ratified = pyo.Var(m.SCENARIOS, domain=pyo.Binary)
+    m.scenario = pyo.Block(m.SCENARIOS)
+    rows = []
+    for k, sc in enumerate(scenarios_of(instance)):
+        case = scenario_instance(instance, sc)
+        rows += _add_scenario(m, m.scenario[k], case, m.ratified[k])
+    return rows
+
+
+def _add_scenario(m, blk, case: Instance, ratified) -> list:
+    voting = [g.id for g in case.groups if g.veto or any(mem.group == g.id for b in case.bodies for mem in b.members)]
+    if any(weight_rhs(b) is None and b.block_min is None for b in case.bodies):
+        ratified.fix(0)
+        return []
+    blk.y = pyo.Var(voting, domain=pyo.Binary)
+    big = {g: max(0.0, case.group(g).reservation - holder_linear(case, g).bounds(case)[0]) for g in voting}
+    blk.support_rows = pyo.Constraint(
+        voting, rule=lambda b, g: group_utility_expr(m, case, g)
+        >= case.group(g).reservation - big[g] * (1 - b.y[g]) - big[g] * (1 - ratified))
+    blk.support = {g: blk.y[g] for g in voting}
+    _add_bodies(blk, case)
+    _add_vetoes(blk, case)
+    return list(blk.component_data_objects(pyo.Constraint, descend_into=True))
+
+
+def add_expected_objective(m, instance: Instance, home: str):
+    r"""Maximise :math:`\sum_k \pi_k w_k` with :math:`w_k \le U_h + M_1 (1 - r_k)`,
+    :math:`w_k \le R^0_h + M_2 r_k` and :math:`U_h \ge R^0_h` (so :math:`w_k` is :math:`U_h`
+    when ratified and :math:`R^0_h` when not); returns the objective and the new rows."""
+    r0 = no_agreement_utility(instance, home)
+    lo, hi = negotiator_bounds(instance, home)
+    m1, m2 = max(0.0, r0 - lo), max(0.0, hi - r0)
+    probability = [sc.probability for sc in scenarios_of(instance)]
+    m.worth = pyo.Var(m.SCENARIOS)
+    m.worth_if_ratified = pyo.Constraint(m.SCENARIOS, rule=lambda m, k: m.worth[k] <= m.U[home] + m1 * (1 - m.ratified[k]))
+    m.worth_if_not = pyo.Constraint(m.SCENARIOS, rule=lambda m, k: m.worth[k] <= r0 + m2 * m.ratified[k])
+    m.worth_offering = pyo.Constraint(expr=m.U[home] >= r0)
+    m.expected = pyo.Objective(expr=sum(probability[k] * m.worth[k] for k in m.SCENARIOS), sense=pyo.maximize)
+    rows = [m.worth_if_ratified[k] for k in m.SCENARIOS] + [m.worth_if_not[k] for k in m.SCENARIOS] + [m.worth_offering]
+    return m.expected, rows
+
+
+def add_ratification_floor(m, instance: Instance, floor: float):
+    r""":math:`\sum_k \pi_k r_k \ge P` (every scenario, :math:`r_k = 1`, when :math:`P` is 1: robust)."""
+    probability = [sc.probability for sc in scenarios_of(instance)]
+    if floor >= 1.0:
+        m.every_scenario = pyo.Constraint(m.SCENARIOS, rule=lambda m, k: m.ratified[k] >= 1)
+        return [m.every_scenario[k] for k in m.SCENARIOS]
+    m.ratification_floor = pyo.Constraint(expr=sum(probability[k] * m.ratified[k] for k in m.SCENARIOS) >= floor - 1e-9)
+    return [m.ratification_floor]
+
+
+# -- solving -------------------------------------------------------------------------------------
+def solve_uncertain(instance: Instance, objective: str, home: str, options, min_ratification: float | None = None) -> Result:
+    """The best deal under the scenarios for ``objective`` (expected, robust, or any other with a floor)."""
+    from .solve import BuiltModel, _clean_gap, _status
+
+    base_objective = "own" if objective in UNCERTAIN_OBJECTIVES else objective
+    built = BuiltModel(level_free(instance), base_objective, home, options)
+    m = built.model
+    built.add_rows(add_scenarios(m, instance))
+    floor = 1.0 if objective == "robust" else min_ratification
+    if floor is not None:
+        built.add_rows(add_ratification_floor(m, instance, floor))
+    if objective == "expected":
+        goal, rows = add_expected_objective(m, instance, home)
+        built.add_rows(rows)
+        built.use_objective(goal)
+    run = built.run()
+    status = _status(run)
+    deal = built.deal() if run.has_solution else None
+    return _result(instance, objective, home, built, status, deal, _clean_gap(run.gap) if deal else None, floor)
+
+
+def _result(instance: Instance, objective: str, home: str, built, status: str, deal: Deal | None, gap, floor) -> Result:
+    """The Result, every fact recomputed from the deal: Level I in the workbook, Level II per scenario."""
+    from .evaluate import objective_value
+
+    notes = list(built.notes)
+    info = None
+    value = None
+    evaluation = None
+    if deal is not None:
+        evaluation = evaluate(instance, deal)
+        info = ratification(instance, deal)
+        holds = not evaluate(level_free(instance), deal).violations  # Rules, payment limits, Level I
+        enough = floor is None or info["overall"] >= floor - 1e-9
+        if not (holds and enough):
+            notes.append("the solver's deal does not hold when checked exactly: "
+                         + ("its probability of ratification is below the floor" if holds else "a Rule, Level-I or payment limit fails"))
+            status, deal, evaluation, info = "unknown", None, None, None
+    if deal is not None:
+        if objective == "expected":
+            value = expected_utility(instance, deal, home, info["overall"])
+        else:
+            value = objective_value(instance, evaluation.negotiator_utility, "own" if objective == "robust" else objective, home)
+    uncertainty = {
+        "scenarios": len(scenarios_of(instance)),
+        "min_ratification": floor,
+        "ratification_probability": None if info is None else {"overall": info["overall"], "sides": info["sides"]},
+        "by_scenario": None if info is None else info["scenarios"],
+    }
+    return Result(
+        instance=instance, status=status, objective=objective, home=home, deal=deal, evaluation=evaluation,
+        objective_value=value, mip_gap=gap, solve_seconds=time.perf_counter() - built.started,
+        build_seconds=built.build_seconds, notes=tuple(notes),
+        solver={"name": "highs", "method": "scenario mip", "threads": built.options.threads,
+                "random_seed": built.options.random_seed, "time_limit": built.time_limit, "mip_gap": built.mip_gap},
+        uncertainty=uncertainty,
+    )
