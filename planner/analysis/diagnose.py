@@ -150,12 +150,14 @@ class _Checker:
         self.count += 1
         built = BuiltModel(instance, "own", self.home, self.options)
         m = built.model
-        m.obj.deactivate()
         m.diagnosis = pyo.Objective(expr=objective(m), sense=sense)
+        built.use_objective(m.diagnosis)
         run = built.run()
         if not run.has_solution:
             return None
         deal = built.deal()
+        if not evaluate(instance, deal).feasible:  # it held only within the solver's tolerance
+            deal = built.repriced(deal)
         return deal if evaluate(instance, deal).feasible else None
 
 
@@ -169,13 +171,26 @@ def least_budget(instance: Instance, side: str, checker: _Checker) -> Change:
     name = instance.side(side).name or side
     if deal is None:
         return Change("budget", side, current, None, f"No budget of {name} alone makes agreement possible.")
-    needed = sum(deal.payments.get(g, 0.0) for g in paid)
+    needed = _least_payments(roomy, deal, side)
     if needed <= current or not checker.agrees(instance.with_side(side, budget=needed)):
         checker.notes.append(f"the least budget found for {name} ({needed:.6g}) did not check out; it is not reported")
         return Change("budget", side, current, None, f"No budget change of {name} alone was confirmed.")
     return Change("budget", side, current, needed,
                   f"Agreement becomes possible if {name}'s budget rises from {current:.4g} to {needed:.4g} "
                   f"(+{needed - current:.4g}).")
+
+
+def _least_payments(instance: Instance, deal: Deal, side: str) -> float:
+    r"""What the deal's paid supporters on ``side`` need, exactly: :math:`\sum_g \max(0, r_g - u^0_g) / e_g`,
+    where :math:`u^0_g` is the group's utility without its payment (solver tolerances removed)."""
+    ev = evaluate(instance, deal)
+    total = 0.0
+    for g in instance.groups_of(side):
+        paid = deal.payments.get(g.id, 0.0)
+        if paid > 0 and ev.supports[g.id]:
+            without = ev.group_utility[g.id] - g.payment_efficiency * paid
+            total += max(0.0, g.reservation - without) / g.payment_efficiency
+    return total
 
 
 def _useful_budget(instance: Instance, side: str) -> float:
@@ -290,14 +305,23 @@ def _threshold(instance: Instance, b, which: str, checker: _Checker) -> Change:
         return Change(which, b.id, current, None, f"No change of {b.id}'s {what} alone makes agreement possible.")
     supports = evaluate(free, deal).supports
     total = sum(weight.values())
-    share = sum(w for g, w in weight.items() if supports[g]) / total if total else 0.0
+    if total <= 0:  # a weightless body: its weight condition holds under at_least whatever the threshold
+        return _weightless(instance, b, checker)
+    share = sum(w for g, w in weight.items() if supports[g]) / total
     changes = {"threshold": share, "rule": "at_least"} if by_weight else {"count_threshold": share}
-    if share >= current or not checker.agrees(instance.with_body(b.id, **changes)):
+    if not checker.agrees(instance.with_body(b.id, **changes)):
         checker.notes.append(f"the {what} found for {b.id} ({share:.6g}) did not check out; it is not reported")
         return Change(which, b.id, current, None, f"No change of {b.id}'s {what} alone was confirmed.")
     return Change(which, b.id, current, share,
                   f"Agreement becomes possible if {b.id}'s {what} falls from {current:.4g} to {share:.4g} "
                   f"(at least that share{' of the weight' if by_weight else ' of the members'} voting yes).")
+
+
+def _weightless(instance: Instance, b, checker: _Checker) -> Change:
+    if b.rule == "more_than" and checker.agrees(instance.with_body(b.id, rule="at_least")):
+        return Change("threshold", b.id, b.threshold, b.threshold,
+                      f"{b.id}'s members have no weight: it can pass only if its rule becomes at_least.")
+    return Change("threshold", b.id, b.threshold, None, f"{b.id}'s members have no weight; its threshold does not matter.")
 
 
 # -- what blocks ------------------------------------------------------------------------------------
