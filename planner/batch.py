@@ -30,6 +30,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .io.atomic import write_bytes, write_text
+from .processes import one_thread_per_worker
 
 SUFFIXES = (".xlsx", ".json")
 FAILED = ("input_error", "solver_error", "crashed", "timeout")
@@ -229,6 +230,11 @@ def run_batch(paths: Iterable[str | Path], out_dir: str | Path, options: BatchOp
 
 
 def _dispatch(todo: list[Task], out: Path, options: BatchOptions, jobs: int, finish) -> None:
+    with one_thread_per_worker():
+        _dispatch_local(todo, out, options, jobs, finish)
+
+
+def _dispatch_local(todo: list[Task], out: Path, options: BatchOptions, jobs: int, finish) -> None:
     context = multiprocessing.get_context("spawn")
     queue = list(reversed(todo))
     slots = [_Slot(context, str(out), options) for _ in range(min(jobs, len(todo)))]

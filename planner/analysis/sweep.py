@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..evaluate import evaluate, objective_value
 from ..model import Instance
+from ..processes import one_thread_per_worker
 from ..result import Result
 from ..solve import SolveOptions, answer, no_ideal, prepare, settle, solve
 from .params import apply, clamped, direction, in_place, value_of
@@ -153,7 +154,7 @@ def _run(instance, points, lines, objective, home, options, progress, jobs) -> l
 
 def _parallel(instance, points, segments, objective, home, options, jobs):
     context = get_context("spawn")  # HiGHS keeps threads; a forked copy of them is not safe
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with one_thread_per_worker(), ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [pool.submit(_solve_segment, instance, [points[k] for k in seg.indices], seg.direction,
                                objective, home, options) for seg in segments]
         index = {future: seg for seg, future in zip(segments, futures)}
