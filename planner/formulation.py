@@ -205,6 +205,11 @@ def _transfers_to(instance: Instance, holder: str) -> list[int]:
     return [k for k, t in enumerate(instance.transfers) if t.to == holder and t.value > 0 and t.max_amount > 0]
 
 
+def voting_groups(instance: Instance) -> set[str]:
+    """Groups whose support matters: members of a body, and veto groups."""
+    return {m.group for b in instance.bodies for m in b.members} | {g.id for g in instance.groups if g.veto}
+
+
 def plan_groups(instance: Instance, options: FormulationOptions) -> dict[str, GroupPlan]:
     """Decide, for every group that votes or vetoes, how its support is modelled.
 
@@ -212,7 +217,7 @@ def plan_groups(instance: Instance, options: FormulationOptions) -> dict[str, Gr
     reservation is fixed to support, one always below it is fixed to oppose, and groups
     with the same package values and reservation that cannot be paid share one binary.
     """
-    voting = {m.group for b in instance.bodies for m in b.members} | {g.id for g in instance.groups if g.veto}
+    voting = voting_groups(instance)
     plans: dict[str, GroupPlan] = {}
     bounds = {}
     for g in instance.groups:

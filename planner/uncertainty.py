@@ -36,6 +36,7 @@ from .formulation import (
     group_utility_expr,
     holder_linear,
     negotiator_bounds,
+    voting_groups,
     weight_rhs,
 )
 from .model import Instance, Member, Scenario, ScenarioChange
@@ -146,7 +147,8 @@ def add_scenarios(m, instance: Instance) -> list:
 
 
 def _add_scenario(m, blk, case: Instance, ratified) -> list:
-    voting = [g.id for g in case.groups if g.veto or any(mem.group == g.id for b in case.bodies for mem in b.members)]
+    members = voting_groups(case)
+    voting = [g.id for g in case.groups if g.id in members]
     if any(weight_rhs(b) is None and b.block_min is None for b in case.bodies):
         ratified.fix(0)
         return []

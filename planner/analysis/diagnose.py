@@ -38,7 +38,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ..evaluate import Deal, evaluate
-from ..formulation import holder_linear
+from ..formulation import holder_linear, negotiator_bounds, voting_groups
 from ..model import Instance, Transfer
 from ..solve import BuiltModel, SolveOptions, solve
 
@@ -232,7 +232,7 @@ def least_softening(instance: Instance, weights: str, checker: _Checker) -> tupl
 
 def _softenable(instance: Instance) -> dict[str, float]:
     """Holders whose reservation matters, with the most their reservation could usefully fall."""
-    voting = {m.group for b in instance.bodies for m in b.members} | {g.id for g in instance.groups if g.veto}
+    voting = voting_groups(instance)
     spans = {g.id: max(0.0, g.reservation - holder_linear(instance, g.id).bounds(instance)[0])
              for g in instance.groups if g.id in voting}
     for s in instance.sides:
@@ -242,8 +242,6 @@ def _softenable(instance: Instance) -> dict[str, float]:
 
 
 def _lowest_utility(instance: Instance, side: str) -> float:
-    from ..formulation import negotiator_bounds
-
     return negotiator_bounds(instance, side)[0]
 
 
