@@ -2,8 +2,9 @@
 
     python spreadsheets/build.py
 
-writes ``spreadsheets/bonn1978.xlsx`` from ``spreadsheets/source/bonn1978.json`` (table
-form: one list of row objects per sheet, including an About sheet the reader ignores)
+writes ``spreadsheets/bonn1978.xlsx`` from ``spreadsheets/source/bonn1978.json`` and the
+case library's workbooks in ``spreadsheets/cases/`` (table form: one list of row objects
+per sheet, including an About sheet the reader ignores)
 and ``spreadsheets/template.xlsx`` from the schema in ``planner/schema.py``. A test
 checks that the committed workbooks hold what these sources say.
 """
@@ -20,14 +21,15 @@ sys.path.insert(0, str(HERE.parent))
 from planner.io.template import write_template  # noqa: E402
 from planner.io.workbook import write_tables  # noqa: E402
 
-CASES = ("bonn1978",)
+CASES = {"bonn1978": "bonn1978.xlsx", "panama1978": "cases/panama1978.xlsx"}
+"""Each source in ``source/`` and the workbook it builds."""
 
 
 def build(out_dir: Path = HERE) -> list[Path]:
     written = []
-    for case in CASES:
+    for case, workbook in CASES.items():
         source = json.loads((HERE / "source" / f"{case}.json").read_text(encoding="utf-8"))
-        target = out_dir / f"{case}.xlsx"
+        target = out_dir / workbook
         write_tables(source["sheets"], target)
         written.append(target)
     write_template(out_dir / "template.xlsx")
