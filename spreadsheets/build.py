@@ -21,7 +21,8 @@ sys.path.insert(0, str(HERE.parent))
 from planner.io.template import write_template  # noqa: E402
 from planner.io.workbook import write_tables  # noqa: E402
 
-CASES = {"bonn1978": "bonn1978.xlsx", "panama1978": "cases/panama1978.xlsx"}
+CASES = {"bonn1978": "bonn1978.xlsx", "panama1978": "cases/panama1978.xlsx",
+         "eu_council_trade": "cases/eu_council_trade.xlsx"}
 """Each source in ``source/`` and the workbook it builds."""
 
 

@@ -41,3 +41,32 @@ def test_panama_about_sheet_cites_its_sources_and_marks_judgement():
     source = json.loads((ROOT / "spreadsheets" / "source" / "panama1978.json").read_text())
     about = " ".join(str(v) for row in source["sheets"]["About"] for v in row.values())
     assert "Article II, Section 2" in about and "68 votes to 32" in about and "ILLUSTRATIVE" in about
+
+
+EU = ROOT / "spreadsheets" / "cases" / "eu_council_trade.xlsx"
+
+
+def test_eu_council_three_large_members_alone_cannot_block_four_can():
+    council = next(b for b in planner.read_instance(EU).bodies if b.id == "council")
+    against = {"DE", "FR", "IT"}
+    assert body_passes(council, {m.group: m.group not in against for m in council.members})
+    assert not body_passes(council, {m.group: m.group not in against | {"ES"} for m in council.members})
+    assert sum(m.weight for m in council.members if m.group in against) > 35  # population enough, members too few
+
+
+def test_eu_council_a_blocking_minority_shapes_the_package(cli):
+    inst = planner.read_instance(EU)
+    assert not evaluate(inst, Deal({"agriculture": "full", "investment": "court"})).ratified["EU"]
+    proc = cli("solve", EU, "--json", "-", "--no-workbook")
+    result = json.loads(proc.stdout)
+    assert result["package"] == {"agriculture": "quotas", "investment": "court"} and all(result["ratified"].values())
+    power = cli("power", EU, "--no-workbook", "--no-deal", "--json", "-")
+    rows = json.loads(power.stdout)["power"]
+    assert max(rows, key=lambda r: r["shapley_shubik"])["group"] == "DE"
+    assert min(rows, key=lambda r: r["shapley_shubik"])["group"] == "MT"
+
+
+def test_eu_about_sheet_cites_the_treaty_and_the_population_figures():
+    source = json.loads((ROOT / "spreadsheets" / "source" / "eu_council_trade.json").read_text())
+    about = " ".join(str(v) for row in source["sheets"]["About"] for v in row.values())
+    assert "Article 16(4)" in about and "451,028,881" in about and "ILLUSTRATIVE" in about
