@@ -593,6 +593,8 @@ def _with_settings_applied(instance, changes: list[str]):
 
 
 def cmd_diagnose(args) -> int:
+    from tqdm import tqdm
+
     from . import read_instance
     from .analysis.diagnose import as_dict, diagnose
     from .io.frames import write_frames
@@ -601,7 +603,12 @@ def cmd_diagnose(args) -> int:
     out = None if args.no_workbook else _output_beside(args, "diagnosis")
     instance = _with_settings_applied(read_instance(args.workbook), args.set)
     home = _side(instance, "--home", args.home) if args.home else None
-    found = diagnose(instance, home=home, weights=args.weights, options=SolveOptions(time_limit=args.time_limit, mip_gap=0.0))
+    bar = tqdm(unit=" solves", desc="diagnose", file=sys.stderr, disable=args.quiet)
+    try:
+        found = diagnose(instance, home=home, weights=args.weights,
+                         options=SolveOptions(time_limit=args.time_limit, mip_gap=0.0), progress=lambda: bar.update(1))
+    finally:
+        bar.close()
     _say(args, f"{instance.settings.title or instance.name}: " + ("agreement is possible" if found.agreement else
          "no agreement") + f" ({found.checks} solves)\n" + "\n".join(f"- {line}" for line in found.sentences()))
     if out is not None:

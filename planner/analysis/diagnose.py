@@ -37,7 +37,7 @@ from typing import Callable
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..evaluate import Deal, evaluate
+from ..evaluate import SUPPORT_TOLERANCE, Deal, evaluate
 from ..formulation import holder_linear, negotiator_bounds, voting_groups
 from ..model import Instance, Transfer
 from ..solve import BuiltModel, SolveOptions, solve
@@ -113,13 +113,16 @@ class Diagnosis:
 
 
 def diagnose(instance: Instance, home: str | None = None, weights: str = "equal",
-             options: SolveOptions | None = None) -> Diagnosis:
-    """What would make agreement possible in ``instance``, and what blocks it (see the module)."""
+             options: SolveOptions | None = None, progress: Callable[[], None] | None = None) -> Diagnosis:
+    """What would make agreement possible in ``instance``, and what blocks it (see the module).
+
+    ``progress()`` is called after every solve (a diagnosis takes a few dozen).
+    """
     if weights not in ("equal", "group"):
         raise ValueError(f"weights must be 'equal' or 'group', not {weights!r}")
     options = options or SolveOptions(mip_gap=0.0)
     home = home or instance.settings.home_side
-    checker = _Checker(instance, home, options)
+    checker = _Checker(instance, home, options, progress)
     if checker.agrees(instance):
         return Diagnosis(True, checks=checker.count)
     budgets = tuple(least_budget(instance, s.id, checker) for s in instance.sides)
@@ -132,14 +135,20 @@ def diagnose(instance: Instance, home: str | None = None, weights: str = "equal"
 class _Checker:
     """Solves feasibility questions and optimisations over relaxed copies of one instance."""
 
-    def __init__(self, instance: Instance, home: str, options: SolveOptions):
+    def __init__(self, instance: Instance, home: str, options: SolveOptions, progress: Callable[[], None] | None = None):
         self.instance, self.home, self.options = instance, home, options
         self.count = 0
         self.notes: list[str] = []
+        self.progress = progress
+
+    def _counted(self) -> None:
+        self.count += 1
+        if self.progress is not None:
+            self.progress()
 
     def agrees(self, instance: Instance) -> bool:
         """Whether some deal is ratified by every side (a solve for the home negotiator)."""
-        self.count += 1
+        self._counted()
         result = solve(instance, objective="own", home=self.home, options=self.options)
         if result.status == "unknown":
             self.notes.append("a feasibility check ended without an answer (time limit); it was counted as no agreement")
@@ -147,7 +156,7 @@ class _Checker:
 
     def optimum(self, instance: Instance, objective: Callable, sense=pyo.minimize) -> Deal | None:
         """The deal that optimises ``objective(model)`` over the feasible deals of ``instance`` (None: none)."""
-        self.count += 1
+        self._counted()
         built = BuiltModel(instance, "own", self.home, self.options)
         m = built.model
         m.diagnosis = pyo.Objective(expr=objective(m), sense=sense)
@@ -267,7 +276,7 @@ def _shortfalls(instance: Instance, relaxed: Instance, deal: Deal, base: Deal) -
             short = _reservation(instance, h) - without.group_utility[h]
         else:
             continue
-        if short > 0:
+        if short > SUPPORT_TOLERANCE:  # below it, the holder already counts as satisfied
             shifts[h] = short
     return shifts
 
