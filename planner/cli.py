@@ -582,13 +582,15 @@ def _with_settings_applied(instance, changes: list[str]):
     for change in changes:
         name, sep, value = change.rpartition("=")
         try:
-            instance = apply(instance, name, float(value)) if sep else None
-        except ValueError as exc:  # ParameterError is a ValueError, as is a bad number
-            if isinstance(exc, ParameterError):
-                raise UsageError(f"--set {change}: {exc}") from None
-            raise UsageError(f"--set {change}: expected NAME=NUMBER") from None
-        if instance is None:
+            number = float(value) if sep else None
+        except ValueError:
+            number = None
+        if number is None:
             raise UsageError(f"--set {change}: expected NAME=NUMBER")
+        try:
+            instance = apply(instance, name, number)
+        except ParameterError as exc:
+            raise UsageError(f"--set {change}: {exc}") from None
     return instance
 
 

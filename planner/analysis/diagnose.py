@@ -122,7 +122,7 @@ def diagnose(instance: Instance, home: str | None = None, weights: str = "equal"
         raise ValueError(f"weights must be 'equal' or 'group', not {weights!r}")
     options = options or SolveOptions(mip_gap=0.0)
     home = home or instance.settings.home_side
-    checker = _Checker(instance, home, options, progress)
+    checker = _Checker(home, options, progress)
     if checker.agrees(instance):
         return Diagnosis(True, checks=checker.count)
     budgets = tuple(least_budget(instance, s.id, checker) for s in instance.sides)
@@ -133,10 +133,10 @@ def diagnose(instance: Instance, home: str | None = None, weights: str = "equal"
 
 
 class _Checker:
-    """Solves feasibility questions and optimisations over relaxed copies of one instance."""
+    """Solves feasibility questions and optimisations over relaxed copies of an instance, and counts them."""
 
-    def __init__(self, instance: Instance, home: str, options: SolveOptions, progress: Callable[[], None] | None = None):
-        self.instance, self.home, self.options = instance, home, options
+    def __init__(self, home: str, options: SolveOptions, progress: Callable[[], None] | None = None):
+        self.home, self.options = home, options
         self.count = 0
         self.notes: list[str] = []
         self.progress = progress
@@ -226,7 +226,7 @@ def least_softening(instance: Instance, weights: str, checker: _Checker) -> tupl
     if deal is None:
         return (), None
     base = Deal(deal.package, deal.payments, deal.transfers[:first])
-    shifts = _shortfalls(instance, relaxed, deal, base)
+    shifts = _shortfalls(instance, relaxed, deal, base, holders)
     softened = _soften(instance, shifts)
     if not checker.agrees(softened):
         checker.notes.append("the softening of reservations found did not check out; it is not reported")
@@ -264,12 +264,12 @@ def _reservation(instance: Instance, holder: str) -> float:
     return instance.side(holder).reservation if holder in instance.side_ids else instance.group(holder).reservation
 
 
-def _shortfalls(instance: Instance, relaxed: Instance, deal: Deal, base: Deal) -> dict[str, float]:
+def _shortfalls(instance: Instance, relaxed: Instance, deal: Deal, base: Deal, holders: dict[str, float]) -> dict[str, float]:
     """How far below its reservation each holder the relaxed deal relies on is without the free transfers."""
     with_help = evaluate(relaxed, deal)
     without = evaluate(instance, base)
     shifts = {}
-    for h in _softenable(instance):
+    for h in holders:
         if h in instance.side_ids:
             short = _reservation(instance, h) - without.negotiator_utility[h]
         elif with_help.supports[h]:
