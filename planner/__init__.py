@@ -13,6 +13,7 @@ from .evaluate import Deal, Evaluation, evaluate
 from .io.errors import InputError, InputErrors
 from .io.excel_read import read_instance, read_json, read_workbook
 from .model import (
+    Action,
     Body,
     Group,
     Instance,
@@ -74,7 +75,7 @@ def write_results(result: Result, path, top=()) -> None:
 
 
 __all__ = [
-    "Body", "Deal", "Evaluation", "Group", "InputError", "InputErrors", "Instance", "Issue", "Link", "Member",
+    "Action", "Body", "Deal", "Evaluation", "Group", "InputError", "InputErrors", "Instance", "Issue", "Link", "Member",
     "Option", "Result", "Rule", "Settings", "Side", "SolveOptions", "Transfer", "evaluate", "read_instance",
     "read_json", "read_workbook", "solve", "sweep", "breakpoints", "tornado", "solve_top", "top_frame", "write_results",
     "power_indices", "pivotal_groups",

@@ -51,9 +51,9 @@ TOLERANCE = 1e-6
 
 
 def applicable(instance: Instance, objective: str) -> bool:
-    """Whether package bounding can solve this instance for this objective."""
+    """Whether package bounding can solve this instance for this objective (its relaxation knows no actions)."""
     n = instance.package_count
-    return objective in BOUNDABLE and n <= MAX_PACKAGES and n * max(1, len(instance.groups)) <= MAX_CELLS
+    return objective in BOUNDABLE and not instance.actions and n <= MAX_PACKAGES and n * max(1, len(instance.groups)) <= MAX_CELLS
 
 
 def packages(instance: Instance) -> np.ndarray:

@@ -21,18 +21,27 @@ SUPPORT_TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class Deal:
-    """A Level-I agreement: one option per issue, plus side payments.
+    """A Level-I agreement: one option per issue, plus side payments and win-set actions.
 
     ``payments`` maps a group to the domestic payment it receives from its negotiator;
-    ``transfers`` holds one amount per row of the instance's Transfers, in order.
+    ``transfers`` holds one amount per row of the instance's Transfers, in order;
+    ``actions`` maps an action of the Actions sheet to how many times it is taken.
     """
 
     package: Mapping[str, str]
     payments: Mapping[str, float] = field(default_factory=dict)
     transfers: tuple[float, ...] = ()
+    actions: Mapping[str, int] = field(default_factory=dict)
 
     def transfer(self, k: int) -> float:
         return self.transfers[k] if k < len(self.transfers) else 0.0
+
+    def uses(self, action: str) -> int:
+        return self.actions.get(action, 0)
+
+    def without(self, action: str) -> "Deal":
+        """The same deal with one action not taken."""
+        return Deal(self.package, self.payments, self.transfers, {a: n for a, n in self.actions.items() if a != action})
 
 
 @dataclass(frozen=True)
@@ -108,15 +117,34 @@ def _weighted_group_average(instance: Instance, side: str, package: Mapping[str,
 
 
 def group_utility(instance: Instance, deal: Deal, group: str) -> float:
+    """Package value, plus payment times efficiency, transfers received and actions' utility shifts."""
     g = instance.group(group)
     received = sum(t.value * deal.transfer(k) for k, t in enumerate(instance.transfers) if t.to == group)
-    return package_value(instance, group, deal.package) + g.payment_efficiency * deal.payments.get(group, 0.0) + received
+    paid = g.payment_efficiency * deal.payments.get(group, 0.0)
+    return package_value(instance, group, deal.package) + paid + received + action_shift(instance, deal, group)
+
+
+def action_shift(instance: Instance, deal: Deal, holder: str) -> float:
+    """What the deal's actions add to a holder's utility."""
+    return sum(a.utility_shift * deal.uses(a.id) for a in instance.actions_on(holder))
+
+
+def reservation(instance: Instance, deal: Deal, group: str) -> float:
+    r"""A group's reservation after the deal's actions: :math:`r_g + \sum_a \rho_a n_a`."""
+    shift = sum(a.reservation_shift * deal.uses(a.id) for a in instance.actions_on(group))
+    return instance.group(group).reservation + shift
+
+
+def spending(instance: Instance, deal: Deal, side: str) -> float:
+    """What a side's negotiator spends from its budget: payments to its groups and the cost of its actions."""
+    paid = sum(deal.payments.get(g.id, 0.0) for g in instance.groups_of(side))
+    return paid + sum(a.cost * deal.uses(a.id) for a in instance.actions_of(side))
 
 
 def negotiator_utility(instance: Instance, deal: Deal, side: str) -> float:
     s = instance.side(side)
-    paid_home = sum(deal.payments.get(g.id, 0.0) for g in instance.groups_of(side))
-    total = negotiator_package_value(instance, side, deal.package) - s.payment_cost * paid_home
+    total = negotiator_package_value(instance, side, deal.package) - s.payment_cost * spending(instance, deal, side)
+    total += action_shift(instance, deal, side)
     for k, t in enumerate(instance.transfers):
         amount = deal.transfer(k)
         if t.to == side:
@@ -186,7 +214,7 @@ def side_ratifies(instance: Instance, side: str, supports: Mapping[str, bool], v
 def evaluate(instance: Instance, deal: Deal) -> Evaluation:
     """Recompute every fact about ``deal`` from ``instance`` by the workbook format's rules."""
     gu = {g.id: group_utility(instance, deal, g.id) for g in instance.groups}
-    supports = {g.id: gu[g.id] >= g.reservation - SUPPORT_TOLERANCE for g in instance.groups}
+    supports = {g.id: gu[g.id] >= reservation(instance, deal, g.id) - SUPPORT_TOLERANCE for g in instance.groups}
     votes = {b.id: vote(b, supports) for b in instance.bodies}
     nu = {s.id: negotiator_utility(instance, deal, s.id) for s in instance.sides}
     ratified = {s.id: side_ratifies(instance, s.id, supports, votes) for s in instance.sides}
@@ -211,12 +239,72 @@ def _violations(instance: Instance, deal: Deal) -> tuple[str, ...]:
         if p < -tol or (g.payment_cap is not None and p > g.payment_cap + tol):
             out.append(f"payment to {g.id} is outside [0, cap]")
     for s in instance.sides:
-        if sum(deal.payments.get(g.id, 0.0) for g in instance.groups_of(s.id)) > s.budget + tol:
-            out.append(f"payments of {s.id} exceed its budget")
+        if spending(instance, deal, s.id) > s.budget + tol:
+            out.append(f"payments and actions of {s.id} exceed its budget")
+    known = {a.id: a for a in instance.actions}
+    for a, n in deal.actions.items():
+        if a not in known:
+            out.append(f"action {a} is not in the Actions sheet")
+        elif n != int(n) or not 0 <= n <= known[a].max_uses:
+            out.append(f"action {a} is taken {n} times, not a whole number in [0, {known[a].max_uses}]")
     for k, t in enumerate(instance.transfers):
         if not -tol <= deal.transfer(k) <= t.max_amount + tol:
             out.append(f"transfer {k + 1} is outside [0, max_amount]")
     return tuple(out)
+
+
+# -- what actions buy ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActionEffect:
+    """What one action of a deal buys: the facts that change when it alone is not taken.
+
+    ``supporters`` lose their support, ``bodies`` fail and ``sides`` stop ratifying
+    without it; ``utility`` is the target's utility it adds (a negotiator's when the
+    target is a side).
+    """
+
+    action: str
+    uses: int
+    cost: float
+    target: str
+    utility: float
+    supporters: tuple[str, ...]
+    bodies: tuple[str, ...]
+    sides: tuple[str, ...]
+
+    @property
+    def sentence(self) -> str:
+        a = f"{self.action} ({self.uses} use{'s' if self.uses != 1 else ''}, cost {self.cost:.4g})"
+        if not (self.supporters or self.bodies or self.sides):
+            return f"{a}: adds {self.utility:.4g} to {self.target}'s utility; the deal ratifies without it."
+        won = f"wins the support of {', '.join(self.supporters)}" if self.supporters else "changes no vote"
+        lost = [f"{_plural('body', self.bodies)} {', '.join(self.bodies)} would fail"] if self.bodies else []
+        lost += [f"{_plural('side', self.sides)} {', '.join(self.sides)} would not ratify"] if self.sides else []
+        return f"{a}: {won}; without it {' and '.join(lost) or 'nothing fails'}."
+
+
+def _plural(word: str, items: tuple) -> str:
+    return word if len(items) == 1 else ("bodies" if word == "body" else word + "s")
+
+
+def action_effects(instance: Instance, deal: Deal, evaluation: Evaluation | None = None) -> list[ActionEffect]:
+    """For each action the deal takes, what it buys (recomputed by evaluating the deal without it)."""
+    ev = evaluation or evaluate(instance, deal)
+    out = []
+    for a in instance.actions:
+        n = deal.uses(a.id)
+        if not n:
+            continue
+        alone = evaluate(instance, deal.without(a.id))
+        before = ev.negotiator_utility if a.target in ev.negotiator_utility else ev.group_utility
+        after = alone.negotiator_utility if a.target in alone.negotiator_utility else alone.group_utility
+        out.append(ActionEffect(
+            a.id, n, a.cost * n, a.target, before[a.target] - after[a.target],
+            tuple(g for g, yes in ev.supports.items() if yes and not alone.supports[g]),
+            tuple(b for b, v in ev.votes.items() if v.passed and not alone.votes[b].passed),
+            tuple(s for s, yes in ev.ratified.items() if yes and not alone.ratified[s]),
+        ))
+    return out
 
 
 # -- objectives --------------------------------------------------------------------------

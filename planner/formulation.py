@@ -210,6 +210,24 @@ def voting_groups(instance: Instance) -> set[str]:
     return {m.group for b in instance.bodies for m in b.members} | {g.id for g in instance.groups if g.veto}
 
 
+def standing_bounds(instance: Instance, group: str) -> tuple[float, float]:
+    r"""Bounds on :math:`u_g - (\tilde r_g - r_g)` over all deals: the group's utility less what actions add to its reservation.
+
+    Payments and transfers only raise it; an action moves it by its softening
+    :math:`\sigma_a = \mu_a - \rho_a` (utility shift less reservation shift) per use.
+    The group supports exactly when this standing is at least :math:`r_g`.
+    """
+    g = instance.group(group)
+    lo, hi = holder_linear(instance, group).bounds(instance)
+    hi += g.payment_efficiency * max_payment(instance, group) + sum(
+        instance.transfers[k].value * instance.transfers[k].max_amount for k in _transfers_to(instance, group)
+    )
+    for a in instance.actions_on(group):
+        lo += min(0.0, a.softening) * a.max_uses
+        hi += max(0.0, a.softening) * a.max_uses
+    return lo, hi
+
+
 def plan_groups(instance: Instance, options: FormulationOptions) -> dict[str, GroupPlan]:
     """Decide, for every group that votes or vetoes, how its support is modelled.
 
@@ -219,14 +237,7 @@ def plan_groups(instance: Instance, options: FormulationOptions) -> dict[str, Gr
     """
     voting = voting_groups(instance)
     plans: dict[str, GroupPlan] = {}
-    bounds = {}
-    for g in instance.groups:
-        if g.id in voting:
-            lo, hi = holder_linear(instance, g.id).bounds(instance)
-            extra = g.payment_efficiency * max_payment(instance, g.id) + sum(
-                instance.transfers[k].value * instance.transfers[k].max_amount for k in _transfers_to(instance, g.id)
-            )
-            bounds[g.id] = (lo, hi + extra)
+    bounds = {g.id: standing_bounds(instance, g.id) for g in instance.groups if g.id in voting}
     global_m = max((max(0.0, instance.group(g).reservation - lo) for g, (lo, _) in bounds.items()), default=0.0)
     global_m = max(global_m, 1.0) * 2
     signature_owner: dict[tuple, str] = {}
@@ -240,7 +251,7 @@ def plan_groups(instance: Instance, options: FormulationOptions) -> dict[str, Gr
                 fixed = True
             elif hi < g.reservation - SUPPORT_EPSILON and not g.veto:
                 fixed = False
-            elif not payable(instance, gid) and not _transfers_to(instance, gid):
+            elif not payable(instance, gid) and not _transfers_to(instance, gid) and not instance.actions_on(gid):
                 lin = holder_linear(instance, gid)
                 key = (tuple(sorted(lin.options.items())), tuple(sorted(lin.pairs.items())), g.reservation, g.veto)
                 rep = signature_owner.setdefault(key, gid)
@@ -299,6 +310,7 @@ def build_model(instance: Instance, objective: str | None = None, home: str | No
     _add_packages(m, instance, options)
     _add_rules(m, instance)
     _add_links(m, instance)
+    _add_actions(m, instance)
     _add_payments(m, instance)
     _add_transfers(m, instance)
     _add_support(m, instance, options)
@@ -357,8 +369,25 @@ def _linear_expr(m, lin: Linear):
     return sum(terms) if terms else 0.0
 
 
+def _add_actions(m, instance: Instance) -> None:
+    r"""Win-set actions: uses :math:`n_a \in \{0, \dots, \bar n_a\}` (integer).
+
+    Each use costs :math:`c_a` of the acting side's budget, adds :math:`\mu_a` to the
+    target's utility and :math:`\rho_a` to a target group's reservation (see
+    :func:`_add_payments`, :func:`group_utility_expr`, :func:`reservation_expr`).
+    """
+    ids = [a.id for a in instance.actions]
+    m.ACTIONS = pyo.Set(initialize=ids, ordered=True)
+    m.n = pyo.Var(m.ACTIONS, domain=pyo.NonNegativeIntegers, bounds=lambda m, a: (0, instance.action(a).max_uses))
+
+
+def _action_cost(m, instance: Instance, side: str):
+    return sum(a.cost * m.n[a.id] for a in instance.actions_of(side) if a.cost)
+
+
 def _add_payments(m, instance: Instance) -> None:
-    r"""Domestic payments :math:`0 \le p_g \le \text{cap}_g` and budgets :math:`\sum_{g \in s} p_g \le B_s`.
+    r"""Domestic payments :math:`0 \le p_g \le \text{cap}_g` and budgets
+    :math:`\sum_{g \in s} p_g + \sum_{a \text{ of } s} c_a n_a \le B_s`.
 
     Only groups that can be paid (a budget, a positive efficiency and cap) get a variable.
     :math:`B_s` is a mutable parameter, so a sweep can change it without rebuilding.
@@ -366,10 +395,12 @@ def _add_payments(m, instance: Instance) -> None:
     paid = [g.id for g in instance.groups if payable(instance, g.id)]
     m.PAID = pyo.Set(initialize=paid, ordered=True)
     m.p = pyo.Var(m.PAID, bounds=lambda m, g: (0, max_payment(instance, g)))
-    sides = sorted({instance.group(g).side for g in paid}, key=instance.side_ids.index)
+    spenders = {instance.group(g).side for g in paid} | {a.side for a in instance.actions if a.cost}
+    sides = sorted(spenders, key=instance.side_ids.index)
     m.budget_limit = pyo.Param(sides, mutable=True, initialize={s: instance.side(s).budget for s in sides})
     m.budget = pyo.Constraint(
-        sides, rule=lambda m, s: sum(m.p[g] for g in paid if instance.group(g).side == s) <= m.budget_limit[s]
+        sides, rule=lambda m, s: sum(m.p[g] for g in paid if instance.group(g).side == s)
+        + _action_cost(m, instance, s) <= m.budget_limit[s]
     )
 
 
@@ -383,18 +414,28 @@ def _received(m, instance: Instance, holder: str):
     return sum(instance.transfers[k].value * m.t[k] for k in _transfers_to(instance, holder))
 
 
+def _shifted(m, instance: Instance, holder: str):
+    return sum(a.utility_shift * m.n[a.id] for a in instance.actions_on(holder) if a.utility_shift)
+
+
 def group_utility_expr(m, instance: Instance, group: str):
-    r""":math:`u_g = v_g(x, z) + e_g p_g + \sum_{k \to g} \nu_k t_k`."""
+    r""":math:`u_g = v_g(x, z) + e_g p_g + \sum_{k \to g} \nu_k t_k + \sum_{a \to g} \mu_a n_a`."""
     g = instance.group(group)
     pay = g.payment_efficiency * m.p[group] if group in m.PAID else 0.0
-    return _linear_expr(m, holder_linear(instance, group)) + pay + _received(m, instance, group)
+    return _linear_expr(m, holder_linear(instance, group)) + pay + _received(m, instance, group) + _shifted(m, instance, group)
+
+
+def reservation_expr(m, instance: Instance, group: str):
+    r"""A group's reservation after actions: :math:`\tilde r_g = r_g + \sum_{a \to g} \rho_a n_a`."""
+    shift = sum(a.reservation_shift * m.n[a.id] for a in instance.actions_on(group) if a.reservation_shift)
+    return instance.group(group).reservation + shift
 
 
 def _add_support(m, instance: Instance, options: FormulationOptions) -> None:
-    r"""Support: :math:`u_g \ge r_g - M_g (1 - y_g)` with :math:`M_g = r_g - \underline{v}_g`.
+    r"""Support: :math:`u_g \ge \tilde r_g - M_g (1 - y_g)` with :math:`M_g = r_g - \underline{s}_g`.
 
-    :math:`\underline{v}_g` is the group's smallest package value (payments and transfers
-    only add). With presolve, :math:`y_g` is a constant for groups that always or never
+    :math:`\underline{s}_g` is the least of :math:`u_g - (\tilde r_g - r_g)` over all deals
+    (:func:`standing_bounds`: payments and transfers only add). With presolve, :math:`y_g` is a constant for groups that always or never
     support, and groups that always vote alike share one binary. ``m.support[g]`` is the
     expression (0, 1 or a binary) that bodies and vetoes use.
     """
@@ -404,7 +445,7 @@ def _add_support(m, instance: Instance, options: FormulationOptions) -> None:
     m.y = pyo.Var(m.VOTERS, domain=pyo.Binary)
     m.support_rows = pyo.Constraint(
         m.VOTERS,
-        rule=lambda m, g: group_utility_expr(m, instance, g) >= instance.group(g).reservation - plans[g].big_m * (1 - m.y[g]),
+        rule=lambda m, g: group_utility_expr(m, instance, g) >= reservation_expr(m, instance, g) - plans[g].big_m * (1 - m.y[g]),
     )
     m.support = {g: (1 if p.fixed else 0) if p.fixed is not None else m.y[p.representative] for g, p in plans.items()}
     m.group_plans = plans
@@ -469,12 +510,15 @@ def _add_vetoes(m, instance: Instance) -> None:
 
 
 def _add_negotiators(m, instance: Instance) -> None:
-    r"""Negotiator utilities :math:`U_s = V_s(x,z) + \sum_{k \to s} \nu_k t_k - c_s \sum_{g \in s} p_g - \sum_{k: s \to} \kappa_k t_k`."""
+    r"""Negotiator utilities
+    :math:`U_s = V_s(x,z) + \sum_{k \to s} \nu_k t_k + \sum_{a \to s} \mu_a n_a
+    - c_s (\sum_{g \in s} p_g + \sum_{a \text{ of } s} c_a n_a) - \sum_{k: s \to} \kappa_k t_k`."""
     def utility(s: str):
         side = instance.side(s)
-        paid = sum(m.p[g.id] for g in instance.groups_of(s) if g.id in m.PAID)
+        spent = sum(m.p[g.id] for g in instance.groups_of(s) if g.id in m.PAID) + _action_cost(m, instance, s)
         paid_out = sum(t.cost * m.t[k] for k, t in enumerate(instance.transfers) if t.from_side == s and t.cost)
-        return _linear_expr(m, negotiator_linear(instance, s)) + _received(m, instance, s) - side.payment_cost * paid - paid_out
+        value = _linear_expr(m, negotiator_linear(instance, s)) + _received(m, instance, s) + _shifted(m, instance, s)
+        return value - side.payment_cost * spent - paid_out
 
     m.SIDES = pyo.Set(initialize=instance.side_ids, ordered=True)
     m.U = pyo.Expression(m.SIDES, rule=lambda m, s: utility(s))
@@ -492,6 +536,9 @@ def negotiator_bounds(instance: Instance, side: str) -> tuple[float, float]:
     lo, hi = negotiator_linear(instance, side).bounds(instance)
     s = instance.side(side)
     hi += sum(t.value * t.max_amount for t in instance.transfers if t.to == side)
+    for a in instance.actions_on(side):
+        lo += min(0.0, a.utility_shift) * a.max_uses
+        hi += max(0.0, a.utility_shift) * a.max_uses
     lo -= s.payment_cost * s.budget + sum(t.cost * t.max_amount for t in instance.transfers if t.from_side == side)
     return lo, hi
 

@@ -146,6 +146,30 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Action:
+    """A win-set strategy a side's negotiator may buy: a campaign at home, an appeal abroad, a gesture.
+
+    Each use costs ``cost`` from the acting side's budget (and its negotiator's utility, at
+    the side's ``payment_cost``), adds ``utility_shift`` to the target's utility of every
+    deal and ``reservation_shift`` to a target group's reservation. At most ``max_uses``
+    uses. The target is a group of any side, or a side (its negotiator; utility only).
+    """
+
+    id: str
+    side: str
+    target: str
+    cost: float = 0.0
+    reservation_shift: float = 0.0
+    utility_shift: float = 0.0
+    max_uses: int = 1
+
+    @property
+    def softening(self) -> float:
+        """What one use adds to the target's utility over its reservation."""
+        return self.utility_shift - self.reservation_shift
+
+
+@dataclass(frozen=True)
 class Settings:
     home_side: str
     objective: str = "own"
@@ -177,6 +201,7 @@ class Instance:
     transfers: tuple[Transfer, ...] = ()
     name: str = "instance"
     scenarios: tuple[Scenario, ...] = ()
+    actions: tuple[Action, ...] = ()
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -248,6 +273,17 @@ class Instance:
 
     def value(self, holder: str, issue: str, option: str) -> float:
         return self.utilities.get(holder, {}).get((issue, option), 0.0)
+
+    def action(self, action_id: str) -> Action:
+        return self._index("action", self.actions)[action_id]
+
+    def actions_on(self, holder: str) -> tuple[Action, ...]:
+        """The actions that target a group or a negotiator."""
+        return tuple(a for a in self.actions if a.target == holder)
+
+    def actions_of(self, side_id: str) -> tuple[Action, ...]:
+        """The actions a side's negotiator may take."""
+        return tuple(a for a in self.actions if a.side == side_id)
 
     def links_of(self, holder: str) -> tuple[Link, ...]:
         return tuple(l for l in self.links if l.holder == holder)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .evaluate import Deal, Evaluation
+from .evaluate import Deal, Evaluation, action_effects, reservation
 from .model import Instance
 
 FORMAT = 1
@@ -70,6 +70,24 @@ class Result:
             for k, t in enumerate(self.instance.transfers)
         ]
 
+    def actions(self) -> list[dict]:
+        """The actions the deal takes and what each buys (``actions`` key; an addition to format 1)."""
+        if not self.has_deal:
+            return []
+        return [
+            {"action": e.action, "side": self.instance.action(e.action).side, "target": e.target, "uses": e.uses,
+             "cost": clean(e.cost), "utility_added": clean(e.utility), "supporters_won": list(e.supporters),
+             "bodies_won": list(e.bodies), "sides_won": list(e.sides), "sentence": e.sentence}
+            for e in action_effects(self.instance, self.deal, self.evaluation)
+        ]
+
+    def shifted_reservations(self) -> dict[str, float]:
+        """Groups whose reservation the deal's actions moved, with the reservation they judged the deal by."""
+        if not self.has_deal:
+            return {}
+        moved = {a.target for a in self.instance.actions if a.reservation_shift and self.deal.uses(a.id)}
+        return {g.id: reservation(self.instance, self.deal, g.id) for g in self.instance.groups if g.id in moved}
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON result (format 1 of ``result.md``)."""
         inst, ev = self.instance, self.evaluation
@@ -117,6 +135,10 @@ class Result:
                 for b, v in ev.votes.items()
             }
             out["ratified"] = dict(ev.ratified)
+            if inst.actions:
+                out["actions"] = self.actions()
+                for g, r in self.shifted_reservations().items():
+                    out["groups"][g]["reservation_after_actions"] = clean(r)
         if self.uncertainty is not None:
             out["uncertainty"] = _clean_tree(self.uncertainty) if self.has_deal else {**self.uncertainty, "by_scenario": None}
         out["notes"] = list(self.notes)

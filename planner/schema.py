@@ -343,6 +343,29 @@ SCENARIO_CHANGES = Sheet(
      "change with the scenario.",),
 )
 
+ACTIONS = Sheet(
+    "Actions",
+    False,
+    "Win-set strategies a negotiator may buy with its budget: a campaign that softens a "
+    "domestic group, an appeal that moves a group of another side (reverberation), a "
+    "gesture of goodwill to the other negotiator. The planner chooses how often to take "
+    "each, together with the package and the payments.",
+    (
+        Column("action", _ID, "an action", REQUIRED),
+        Column("side", _ID, "the side whose negotiator acts and pays", REQUIRED),
+        Column("cost", "number", "paid from the side's budget per use (and lost by its negotiator at its "
+               "payment_cost)", 0.0, minimum=0),
+        Column("target", _ID, "a group of any side, or a side (its negotiator)", REQUIRED),
+        Column("reservation_shift", "number", "added to the target group's reservation per use "
+               "(negative softens)", 0.0),
+        Column("utility_shift", "number", "added to the target's utility of every deal per use", 0.0),
+        Column("max_uses", "whole", "most times the action may be taken", 1, minimum=0),
+    ),
+    ("An addition of this planner to the workbook format. An action changes how its target "
+     "judges a deal, not what the deal is worth to the negotiators: a group's shift does not "
+     "enter its negotiator's average utility. A side target takes utility_shift only.",),
+)
+
 SETTING_OBJECTIVES = OBJECTIVES + ("expected", "robust")
 
 SETTING_KEYS: tuple[Column, ...] = (
@@ -356,7 +379,7 @@ SETTING_KEYS: tuple[Column, ...] = (
 
 SHEETS: tuple[Sheet, ...] = (
     SIDES, ISSUES, OPTIONS, GROUPS, BODIES, MEMBERS, UTILITIES, LINKS, RULES, TRANSFERS, SETTINGS, SWEEPS,
-    SCENARIOS, SCENARIO_CHANGES,
+    SCENARIOS, SCENARIO_CHANGES, ACTIONS,
 )
 
 

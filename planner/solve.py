@@ -250,7 +250,8 @@ class BuiltModel:
             package[issue.id] = max(issue.options, key=lambda o: pyo.value(m.x[issue.id, o.id], exception=False) or 0.0).id
         payments = {g: _amount(m.p[g]) for g in m.PAID}
         transfers = tuple(_amount(m.t[k]) for k in range(len(self.instance.transfers)))
-        return Deal(package, {g: a for g, a in payments.items() if a > 0}, transfers)
+        uses = {a: round(pyo.value(m.n[a], exception=False) or 0.0) for a in m.ACTIONS}
+        return Deal(package, {g: a for g, a in payments.items() if a > 0}, transfers, {a: n for a, n in uses.items() if n})
 
     def solve_package(self, package: dict[str, str], **highs_options) -> tuple[_Run, Deal | None]:
         """Solve with the package fixed (only its bounds change in HiGHS); the deal, if any."""
@@ -269,14 +270,16 @@ class BuiltModel:
 
         An optimal deal may carry payments that change nothing for the objective (another
         side paying a group that already supports). With the package fixed and the
-        objective held at its optimum, this re-solve minimises total payments and transfers.
+        objective held at its optimum, this re-solve minimises total payments and transfers
+        and the actions' uses (each at its cost plus one).
         """
         m = self.model
-        if self.objective == "nash" or not (len(m.PAID) or len(m.TRANSFERS)):
+        if self.objective == "nash" or not (len(m.PAID) or len(m.TRANSFERS) or len(m.ACTIONS)):
             return deal
         slack = 1e-7 * max(1.0, abs(value))
         m.keep_value = pyo.Constraint(expr=m.obj.expr >= value - slack)
-        m.least_money = pyo.Objective(expr=sum(m.p[g] for g in m.PAID) + sum(m.t[k] for k in m.TRANSFERS))
+        actions = sum((self.instance.action(a).cost + 1) * m.n[a] for a in m.ACTIONS)
+        m.least_money = pyo.Objective(expr=sum(m.p[g] for g in m.PAID) + sum(m.t[k] for k in m.TRANSFERS) + actions)
         self.add_rows([m.keep_value])
         self.use_objective(m.least_money)
         try:
@@ -383,14 +386,16 @@ def _tidy(built: BuiltModel, deal: Deal, evaluation):
         return deal, evaluation
     ev = evaluate(built.instance, tidy)
     tidy_value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal) if ev.feasible else None
-    saved = _money(deal) - _money(tidy)
+    saved = _money(built.instance, deal) - _money(built.instance, tidy)
     if tidy_value is not None and tidy_value >= value - 1e-6 * max(1.0, abs(value)) and saved > 1e-6:
         return tidy, ev
     return deal, evaluation
 
 
-def _money(deal: Deal) -> float:
-    return sum(deal.payments.values()) + sum(deal.transfers)
+def _money(instance: Instance, deal: Deal) -> float:
+    """Payments and transfers, and each action use at its cost plus one (so free actions not needed are dropped)."""
+    actions = sum((instance.action(a).cost + 1) * n for a, n in deal.actions.items())
+    return sum(deal.payments.values()) + sum(deal.transfers) + actions
 
 
 def ideal_point(instance: Instance, options: SolveOptions | None = None) -> dict[str, float] | None:

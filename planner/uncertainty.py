@@ -34,8 +34,9 @@ from .formulation import (
     _add_bodies,
     _add_vetoes,
     group_utility_expr,
-    holder_linear,
     negotiator_bounds,
+    reservation_expr,
+    standing_bounds,
     voting_groups,
     weight_rhs,
 )
@@ -153,10 +154,10 @@ def _add_scenario(m, blk, case: Instance, ratified) -> list:
         ratified.fix(0)
         return []
     blk.y = pyo.Var(voting, domain=pyo.Binary)
-    big = {g: max(0.0, case.group(g).reservation - holder_linear(case, g).bounds(case)[0]) for g in voting}
+    big = {g: max(0.0, case.group(g).reservation - standing_bounds(case, g)[0]) for g in voting}
     blk.support_rows = pyo.Constraint(
         voting, rule=lambda b, g: group_utility_expr(m, case, g)
-        >= case.group(g).reservation - big[g] * (1 - b.y[g]) - big[g] * (1 - ratified))
+        >= reservation_expr(m, case, g) - big[g] * (1 - b.y[g]) - big[g] * (1 - ratified))
     blk.support = {g: blk.y[g] for g in voting}
     _add_bodies(blk, case)
     _add_vetoes(blk, case)

@@ -26,6 +26,7 @@ so "more than 0.6 of 5 votes" is not met by exactly 3 votes.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class OracleAnswer:
     feasible: bool = False
     payments: dict[str, float] = field(default_factory=dict)
     transfers: tuple[float, ...] = ()
+    actions: dict[str, int] = field(default_factory=dict)
 
 
 def rational(x: float) -> Fraction:
@@ -270,11 +272,58 @@ def _solve_lp(
 
 
 def best_deal(instance: Instance, objective: str | None = None, home: str | None = None) -> OracleAnswer:
-    """The best value of ``objective`` over all feasible deals, by listing every package."""
+    """The best value of ``objective`` over all feasible deals, by listing every package.
+
+    With Actions, every combination of their uses is listed too: for fixed uses an action
+    is a constant — its cost leaves the acting side's budget and its negotiator's utility
+    (at the payment cost), its utility shift minus its reservation shift lowers a target
+    group's reservation, and a side target's utility rises by the shift.
+    """
     objective = objective or instance.settings.objective
     home = home or instance.settings.home_side
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}")
+    best: OracleAnswer = OracleAnswer(None, None, False)
+    any_feasible = False
+    for uses in itertools.product(*(range(a.max_uses + 1) for a in instance.actions)):
+        taken = dict(zip((a.id for a in instance.actions), uses))
+        fixed = _with_actions_fixed(instance, taken)
+        if fixed is None:
+            continue
+        case, offset = fixed
+        answer = _best_without_actions(case, objective, home, offset)
+        any_feasible |= answer.feasible
+        if answer.value is not None and (best.value is None or answer.value > best.value + 1e-9):
+            best = dataclasses.replace(answer, actions={a: n for a, n in taken.items() if n})
+    return dataclasses.replace(best, feasible=any_feasible)
+
+
+def _with_actions_fixed(instance: Instance, uses: dict[str, int]) -> tuple[Instance, dict[str, float]] | None:
+    """The instance with the actions' uses applied as constants, and each negotiator's utility offset.
+
+    None when the actions cost a side more than its budget.
+    """
+    reservation = {g.id: g.reservation for g in instance.groups}
+    spent = {s.id: 0.0 for s in instance.sides}
+    offset = {s.id: 0.0 for s in instance.sides}
+    for a in instance.actions:
+        n = uses[a.id]
+        spent[a.side] += a.cost * n
+        if a.target in offset:
+            offset[a.target] += a.utility_shift * n
+        else:
+            reservation[a.target] += (a.reservation_shift - a.utility_shift) * n
+    if any(spent[s.id] > s.budget + 1e-9 for s in instance.sides):
+        return None
+    for s in instance.sides:
+        offset[s.id] -= s.payment_cost * spent[s.id]
+    sides = tuple(dataclasses.replace(s, budget=max(0.0, s.budget - spent[s.id])) for s in instance.sides)
+    groups = tuple(dataclasses.replace(g, reservation=reservation[g.id]) for g in instance.groups)
+    return dataclasses.replace(instance, sides=sides, groups=groups, actions=(), _cache={}), offset
+
+
+def _best_without_actions(instance: Instance, objective: str, home: str, offset: dict[str, float]) -> OracleAnswer:
+    """The best deal of an instance without actions, each negotiator's utility moved by a constant."""
     money = _Money(instance)
     if objective == "nash" and money.count:
         raise ValueError("the oracle solves nash only for instances without payments or transfers")
@@ -285,7 +334,7 @@ def best_deal(instance: Instance, objective: str | None = None, home: str | None
     any_feasible = False
     for package in _packages(instance):
         group_values = {g.id: _holder_value(instance, g.id, package) for g in instance.groups}
-        base = {s.id: _negotiator_value(instance, s.id, package, group_values) for s in instance.sides}
+        base = {s.id: _negotiator_value(instance, s.id, package, group_values) + offset[s.id] for s in instance.sides}
         free = {g.id for g in instance.groups if group_values[g.id] >= g.reservation - TOL}
         buyable = [
             g.id

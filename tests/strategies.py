@@ -13,11 +13,12 @@ more with nash). Small enough for ``tests/oracle.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 from hypothesis import strategies as st
 
-from planner.model import Body, Group, Instance, Issue, Link, Member, Option, Rule, Settings, Side, Transfer
+from planner.model import Action, Body, Group, Instance, Issue, Link, Member, Option, Rule, Settings, Side, Transfer
 
 OBJECTIVES = ("own", "joint", "maxmin", "nash")
 THRESHOLDS = (0.5, 2 / 3, 0.6, 0.75)
@@ -304,3 +305,33 @@ def make(
 
 def body(members, threshold=0.5, rule="more_than", count_threshold=None, block_min=None, side="A", id="B") -> Body:
     return Body(id, side, tuple(Member(g, w) for g, w in members), threshold, rule, count_threshold, block_min)
+
+
+@st.composite
+def with_actions(draw, instance: Instance, max_actions: int = 3) -> Instance:
+    """``instance`` with one to ``max_actions`` random Actions (and budgets to pay for some).
+
+    Targets are groups of any side (campaigns at home, appeals abroad) or negotiators
+    (gestures); costs, shifts and uses are small, so that enumerating every combination of
+    uses stays cheap for the oracle.
+    """
+    side_ids = [s.id for s in instance.sides]
+    targets = [g.id for g in instance.groups] + side_ids
+    actions = []
+    for k in range(draw(st.integers(1, max_actions))):
+        target = draw(st.sampled_from(targets))
+        on_side = target in side_ids
+        actions.append(Action(
+            f"A{k + 1}",
+            draw(st.sampled_from(side_ids)),
+            target,
+            cost=draw(st.sampled_from((0.0, 0.5, 1.0, 1.0, 2.0))),
+            reservation_shift=0.0 if on_side else draw(st.sampled_from((0.0, -0.5, -1.0, -2.0, 1.0))),
+            utility_shift=draw(st.sampled_from((0.0, 0.0, 0.5, 1.0, 1.5, -1.0))),
+            max_uses=draw(st.sampled_from((0, 1, 1, 2, 3))),
+        ))
+    extra = {s: draw(st.sampled_from((0.0, 0.0, 1.0, 2.0, 3.0))) for s in side_ids}
+    sides = tuple(dataclasses.replace(s, budget=s.budget + extra[s.id]) for s in instance.sides)
+    unpaid = {s.id for s in instance.sides if s.budget == 0}  # the new budget is for actions only
+    groups = tuple(dataclasses.replace(g, payment_cap=0.0) if g.side in unpaid else g for g in instance.groups)
+    return instance.replace(actions=tuple(actions), sides=sides, groups=groups)

@@ -6,6 +6,7 @@ from the workbook's meaning (oracle helpers only), applying each scenario's chan
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -19,7 +20,7 @@ from planner.model import Body, Group, Instance, Issue, Member, Option, Scenario
 from planner.uncertainty import ratification, with_samples
 
 from . import oracle
-from .strategies import instances
+from .strategies import instances, with_actions
 
 
 @st.composite
@@ -56,13 +57,24 @@ def _scenario_values(instance, scenario, package):
 
 
 def brute_force(instance, objective, floor=None):
-    """The best value of ``objective`` over packages (money-free), with each package's ratification probability."""
+    """The best value of ``objective`` over packages and action uses (money-free otherwise),
+    judging each package's ratification probability scenario by scenario."""
+    best = None
+    for uses in itertools.product(*(range(a.max_uses + 1) for a in instance.actions)):
+        fixed = oracle._with_actions_fixed(instance, dict(zip((a.id for a in instance.actions), uses)))
+        if fixed is not None:
+            value = _best_package(*fixed, objective, floor)
+            best = value if best is None or (value is not None and value > best) else best
+    return best
+
+
+def _best_package(instance, offset, objective, floor):
     home = instance.settings.home_side
     r0 = instance.side(home).reservation or 0.0
     best = None
     for package in oracle._packages(instance):
         base = {g.id: oracle._holder_value(instance, g.id, package) for g in instance.groups}
-        u = {s.id: oracle._negotiator_value(instance, s.id, package, base) for s in instance.sides}
+        u = {s.id: oracle._negotiator_value(instance, s.id, package, base) + offset[s.id] for s in instance.sides}
         if any(s.reservation is not None and u[s.id] < s.reservation - oracle.TOL for s in instance.sides):
             continue
         p = 0.0
@@ -102,6 +114,20 @@ def test_uncertain_deals_equal_brute_force_over_packages_and_scenarios(instance,
     assert reported["overall"] == pytest.approx(truth["overall"], abs=1e-9)
     values = [_ratified(instance, sc, result.package) for sc in instance.scenarios]
     assert truth["overall"] == pytest.approx(math.fsum(sc.probability for sc, ok in zip(instance.scenarios, values) if ok))
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from(["expected", "robust"]))
+def test_uncertain_deals_with_actions_equal_brute_force_over_uses_packages_and_scenarios(data, objective):
+    instance = data.draw(uncertain_instances().flatmap(lambda inst: with_actions(inst, max_actions=2)))
+    result = planner.solve(instance, objective=objective)
+    expected = brute_force(instance, objective)
+    assert result.has_deal == (expected is not None), (result.status, expected)
+    if expected is not None:
+        assert result.objective_value == pytest.approx(expected, abs=1e-6)
+        truth = ratification(instance, result.deal)["overall"]
+        assert truth == pytest.approx(result.to_dict()["uncertainty"]["ratification_probability"]["overall"])
+        assert objective != "robust" or truth == pytest.approx(1.0)
 
 
 def _ratified(instance, scenario, package) -> bool:

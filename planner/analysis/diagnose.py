@@ -37,7 +37,7 @@ from typing import Callable
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..evaluate import SUPPORT_TOLERANCE, Deal, evaluate
+from ..evaluate import SUPPORT_TOLERANCE, Deal, evaluate, reservation
 from ..formulation import holder_linear, negotiator_bounds, voting_groups
 from ..model import Instance, Transfer
 from ..solve import BuiltModel, SolveOptions, solve
@@ -172,11 +172,14 @@ class _Checker:
 
 # -- budgets ------------------------------------------------------------------------------
 def least_budget(instance: Instance, side: str, checker: _Checker) -> Change:
-    r"""The least budget of ``side`` with which agreement is possible (:math:`\min \sum_{g\in s} p_g`)."""
+    r"""The least budget of ``side`` with which agreement is possible
+    (:math:`\min \sum_{g\in s} p_g + \sum_{a \text{ of } s} c_a n_a`)."""
     current = instance.side(side).budget
     roomy = instance.with_side(side, budget=_useful_budget(instance, side))
     paid = [g.id for g in instance.groups_of(side)]
-    deal = checker.optimum(roomy, lambda m: sum(m.p[g] for g in paid if g in m.PAID))
+    actions = instance.actions_of(side)
+    deal = checker.optimum(roomy, lambda m: sum(m.p[g] for g in paid if g in m.PAID)
+                           + sum(a.cost * m.n[a.id] for a in actions))
     name = instance.side(side).name or side
     if deal is None:
         return Change("budget", side, current, None, f"No budget of {name} alone makes agreement possible.")
@@ -190,15 +193,16 @@ def least_budget(instance: Instance, side: str, checker: _Checker) -> Change:
 
 
 def _least_payments(instance: Instance, deal: Deal, side: str) -> float:
-    r"""What the deal's paid supporters on ``side`` need, exactly: :math:`\sum_g \max(0, r_g - u^0_g) / e_g`,
-    where :math:`u^0_g` is the group's utility without its payment (solver tolerances removed)."""
+    r"""What the deal's paid supporters on ``side`` need, exactly: :math:`\sum_g \max(0, \tilde r_g - u^0_g) / e_g`,
+    where :math:`u^0_g` is the group's utility without its payment (solver tolerances removed), plus
+    the cost of the side's actions in the deal."""
     ev = evaluate(instance, deal)
-    total = 0.0
+    total = sum(a.cost * deal.uses(a.id) for a in instance.actions_of(side))
     for g in instance.groups_of(side):
         paid = deal.payments.get(g.id, 0.0)
         if paid > 0 and ev.supports[g.id]:
             without = ev.group_utility[g.id] - g.payment_efficiency * paid
-            total += max(0.0, g.reservation - without) / g.payment_efficiency
+            total += max(0.0, reservation(instance, deal, g.id) - without) / g.payment_efficiency
     return total
 
 
@@ -211,6 +215,7 @@ def _useful_budget(instance: Instance, side: str) -> float:
         lowest = holder_linear(instance, g.id).bounds(instance)[0]
         need = max(0.0, g.reservation - lowest) / g.payment_efficiency
         total += min(need, g.payment_cap) if g.payment_cap is not None else need
+    total += sum(a.cost * a.max_uses for a in instance.actions_of(side))
     return max(total, instance.side(side).budget) + 1.0
 
 

@@ -10,6 +10,8 @@ A parameter is written the way an analyst points at a cell:
 ``Utilities[energy, oil, full]``            one utility value (holder, issue, option)
 ``Transfers[US->FRG].max_amount``           a transfer's max_amount, cost or value (the
                                             first transfer from US to FRG)
+``Actions[campaign].cost``                  an action's cost, reservation_shift,
+                                            utility_shift or max_uses
 ``Groups[side=US].reservation+``            shift every reservation of a side's groups by
                                             the value
 ``Bodies[Senate].weight*``                  scale every member's weight in a body by the value
@@ -42,12 +44,13 @@ SIDE_FIELDS = ("budget", "reservation", "payment_cost")
 GROUP_FIELDS = ("weight", "reservation", "payment_cap", "payment_efficiency")
 BODY_FIELDS = ("threshold", "count_threshold", "block_min")
 TRANSFER_FIELDS = ("max_amount", "cost", "value")
+ACTION_FIELDS = ("cost", "reservation_shift", "utility_shift", "max_uses")
 
 _NAME = re.compile(r"^\s*(\w+)\s*\[(.+)\]\s*(?:\.\s*(\w+)\s*([+*]?))?\s*$")
 
 
 _GROWS = {("Sides", "budget"), ("Groups", "payment_cap"), ("Groups", "payment_efficiency"),
-          ("Bodies", "block_min"), ("Transfers", "max_amount")}
+          ("Bodies", "block_min"), ("Transfers", "max_amount"), ("Actions", "max_uses")}
 _SHRINKS = {("Groups", "reservation"), ("Bodies", "threshold"), ("Bodies", "count_threshold")}
 _IN_PLACE = {("Sides", "budget"), ("Groups", "payment_cap"), ("Transfers", "max_amount")}
 _RESERVATION_FREE = ("own", "joint")
@@ -67,6 +70,7 @@ def parameter_names(instance: Instance) -> list[str]:
     names += [f"Bodies[{b.id}].weight*" for b in instance.bodies]
     names += [f"Utilities[{h}, {i}, {o}]" for h in instance.utilities for (i, o) in instance.utilities[h]]
     names += [f"Transfers[{t.from_side}->{t.to}].{f}" for t in instance.transfers for f in TRANSFER_FIELDS]
+    names += [f"Actions[{a.id}].{f}" for a in instance.actions for f in ACTION_FIELDS]
     return names
 
 
@@ -77,7 +81,7 @@ def apply(instance: Instance, name: str, value: float) -> Instance:
         raise _unknown(instance, name)
     sheet, key, field, op = match.group(1), match.group(2).strip(), match.group(3), match.group(4) or ""
     handler = {"Sides": _sides, "Groups": _groups, "Bodies": _bodies, "Utilities": _utilities,
-               "Transfers": _transfers}.get(sheet)
+               "Transfers": _transfers, "Actions": _actions}.get(sheet)
     if handler is None:
         raise _unknown(instance, name)
     return handler(instance, name, key, field, op, float(value))
@@ -102,9 +106,10 @@ def value_of(instance: Instance, name: str) -> float | None:
         parts = [p.strip() for p in key.split(",")]
         apply(instance, name, 0.0)
         return instance.value(*parts)
-    fields = {"Sides": SIDE_FIELDS, "Groups": GROUP_FIELDS, "Bodies": BODY_FIELDS, "Transfers": TRANSFER_FIELDS}
+    fields = {"Sides": SIDE_FIELDS, "Groups": GROUP_FIELDS, "Bodies": BODY_FIELDS, "Transfers": TRANSFER_FIELDS,
+              "Actions": ACTION_FIELDS}
     items = {"Sides": {s.id: s for s in instance.sides}, "Groups": {g.id: g for g in instance.groups},
-             "Bodies": {b.id: b for b in instance.bodies},
+             "Bodies": {b.id: b for b in instance.bodies}, "Actions": {a.id: a for a in instance.actions},
              "Transfers": {f"{t.from_side}->{t.to}": t for t in reversed(instance.transfers)}}
     key = key.replace(" ", "") if sheet == "Transfers" else key
     item = items.get(sheet, {}).get(key)
@@ -120,7 +125,9 @@ def clamped(name: str, value: float) -> float:
         return min(1.0, max(0.0, value))
     if field == "block_min":
         return float(max(1, round(value)))
-    if sheet == "Utilities" or field == "reservation":
+    if field == "max_uses":
+        return float(max(0, round(value)))
+    if sheet == "Utilities" or field in ("reservation", "reservation_shift", "utility_shift"):
         return value
     return max(0.0, value)
 
@@ -190,6 +197,20 @@ def _groups(instance, name, key, field, op, value):
     if field != "reservation":
         _non_negative(name, field, value)
     return instance.with_group(key, **{field: value})
+
+
+def _actions(instance, name, key, field, op, value):
+    _need(instance, name, key in {a.id for a in instance.actions} and field in ACTION_FIELDS and not op)
+    if field in ("cost", "max_uses"):
+        _non_negative(name, field, value)
+    if field == "max_uses":
+        if value != int(value):
+            raise ParameterError(f"{name}: max_uses must be a whole number (got {value:g})")
+        value = int(value)
+    if field == "reservation_shift" and key in {a.id for a in instance.actions if a.target in instance.side_ids}:
+        raise ParameterError(f"{name}: an action on a negotiator takes no reservation_shift")
+    actions = tuple(dataclasses.replace(a, **{field: value}) if a.id == key else a for a in instance.actions)
+    return instance.replace(actions=actions)
 
 
 def _bodies(instance, name, key, field, op, value):

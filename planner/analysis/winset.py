@@ -2,7 +2,8 @@ r"""Win-sets: how many packages each side would ratify, and how many every side 
 
 A side's *win-set* is the set of packages its Level II ratifies when its negotiator may
 pay its own groups within its budget and caps (domestic payments; international
-transfers are Level-I bargaining and are not counted). The *joint* win-set is the set of
+transfers are Level-I bargaining and are not counted, nor are the win-set strategies of
+the Actions sheet, which are chosen with the deal). The *joint* win-set is the set of
 packages every side ratifies. Packages that break a Rule are in no win-set. Shares are
 of all packages.
 
@@ -256,8 +257,9 @@ def _affordable(instance: Instance, side: str, gv: np.ndarray, column: dict[str,
 
 
 def _level_two(instance: Instance) -> Instance:
-    """The instance without Level-I reservations and transfers: ratification alone."""
-    return instance.replace(sides=tuple(dataclasses.replace(s, reservation=None) for s in instance.sides), transfers=())
+    """The instance without Level-I reservations, transfers and actions: ratification alone."""
+    return instance.replace(sides=tuple(dataclasses.replace(s, reservation=None) for s in instance.sides), transfers=(),
+                            actions=())
 
 
 def _side_alone(instance: Instance, side: str) -> Instance:

@@ -82,6 +82,8 @@ def describe_result(result: Result) -> str:
         rows = [["payment", p["from"], p["to"], _num(p["amount"])] for p in d["payments"]]
         rows += [["transfer", t["from"], t["to"], _num(t["amount"])] for t in d["transfers"] if t["amount"]]
         lines += _table(["kind", "from", "to", "amount"], rows)
+    if d.get("actions"):
+        lines += ["", "Actions"] + [f"  {a['sentence']}" for a in d["actions"]]
     if d.get("uncertainty"):
         u = d["uncertainty"]
         chance = u["ratification_probability"]

@@ -3,7 +3,7 @@
 Every row comes from :meth:`planner.result.Result.to_dict` (the facts about the deal, as
 the evaluator computed them) plus the instance (display names, labels, weights,
 thresholds). Nothing here looks at a solver. Sheets, in order: Summary, Package,
-Support, Votes, Payments, Transfers. Without a deal (``no_agreement`` or ``unknown``)
+Support, Votes, Payments, Transfers, and Actions when the instance has any. Without a deal (``no_agreement`` or ``unknown``)
 every sheet is still written; Summary says why and the others carry headers only.
 """
 
@@ -51,6 +51,8 @@ VOTES_HEADERS = (
 )
 PAYMENTS_HEADERS = ("from", "to", "amount")
 TRANSFERS_HEADERS = ("from", "to", "amount", "cost", "value")
+ACTIONS_HEADERS = ("action", "side", "target", "uses", "cost", "utility_added", "supporters_won", "bodies_won",
+                   "sides_won", "what_it_bought")
 
 
 def write_results(result: Result, path: str | Path, top: Sequence[Result] = ()) -> None:
@@ -70,6 +72,8 @@ def write_results(result: Result, path: str | Path, top: Sequence[Result] = ()) 
     _votes(wb.create_sheet("Votes"), data, instance)
     _payments(wb.create_sheet("Payments"), data)
     _transfers(wb.create_sheet("Transfers"), data, instance)
+    if instance.actions:
+        _actions(wb.create_sheet("Actions"), data)
     if top:
         frame = top_frame(list(top))
         write_table(wb.create_sheet("Top"), list(frame.columns), frame.itertuples(index=False))
@@ -136,8 +140,9 @@ def _support(ws: Worksheet, data: dict, instance: Instance) -> None:
     rows = []
     for gid, g in data["groups"].items():
         group = instance.group(gid)
-        margin = clean(g["utility"] - g["reservation"])
-        rows.append((g["side"], gid, group.name, group.weight, g["utility"], g["reservation"], margin, g["supports"], g["payment"], group.veto))
+        reservation = g.get("reservation_after_actions", g["reservation"])
+        margin = clean(g["utility"] - reservation)
+        rows.append((g["side"], gid, group.name, group.weight, g["utility"], reservation, margin, g["supports"], g["payment"], group.veto))
     formats = {"weight": UTILITY, "utility": UTILITY, "reservation": UTILITY, "margin": UTILITY, "payment": AMOUNT}
     last = write_table(ws, SUPPORT_HEADERS, rows, formats, booleans=("supports",))
     if rows:
@@ -185,6 +190,14 @@ def _payments(ws: Worksheet, data: dict) -> None:
     """Domestic side payments: a negotiator to one of its groups."""
     rows = [(p["from"], p["to"], p["amount"]) for p in data["payments"]]
     write_table(ws, PAYMENTS_HEADERS, rows, {"amount": AMOUNT})
+
+
+def _actions(ws: Worksheet, data: dict) -> None:
+    """The win-set actions the deal takes and what each buys."""
+    rows = [(a["action"], a["side"], a["target"], a["uses"], a["cost"], a["utility_added"],
+             ", ".join(a["supporters_won"]), ", ".join(a["bodies_won"]), ", ".join(a["sides_won"]), a["sentence"])
+            for a in data.get("actions", [])]
+    write_table(ws, ACTIONS_HEADERS, rows, {"cost": AMOUNT, "utility_added": UTILITY})
 
 
 def _transfers(ws: Worksheet, data: dict, instance: Instance) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 from .. import schema
 from ..model import (
+    Action,
     Body,
     Group,
     Instance,
@@ -256,13 +257,31 @@ class Builder:
         transfers = self.transfers(side_ids, group_side)
         settings = self.settings(sides)
         scenarios = self.scenarios(set(group_side), options)
+        actions = self.actions(side_ids, set(group_side))
         if self.errors:
             raise InputErrors(self.errors, self.name)
         return Instance(
             sides=tuple(sides), issues=tuple(issues), groups=tuple(groups), bodies=tuple(bodies),
             utilities=utilities, settings=settings, links=tuple(links), rules=tuple(rules),
             transfers=tuple(transfers), name=self.name, scenarios=tuple(scenarios),
+            actions=tuple(actions),
         )
+
+    def actions(self, side_ids: set[str], groups: set[str]) -> list[Action]:
+        """Win-set strategies: a known acting side and target; a side target takes no reservation shift."""
+        out = []
+        for r in self.unique(self.r.records(schema.ACTIONS), lambda r: r["action"], "action", "action id"):
+            if r["side"] is not None and r["side"] not in side_ids:
+                self.fail(r, "side", "a side of the Sides sheet", r["side"])
+            elif r["target"] is not None and r["target"] not in side_ids and r["target"] not in groups:
+                self.fail(r, "target", "a group or a side", r["target"])
+            elif r["target"] in side_ids and r["reservation_shift"]:
+                self.fail(r, "reservation_shift", "blank or 0 for a side target (a negotiator takes utility_shift only)",
+                          r["reservation_shift"])
+            elif None not in (r["side"], r["target"]):
+                out.append(Action(r["action"], r["side"], r["target"], r["cost"], r["reservation_shift"],
+                                  r["utility_shift"], r["max_uses"]))
+        return out
 
     def scenarios(self, groups: set[str], options: set[tuple[str, str]]) -> list[Scenario]:
         """Scenarios with their changes; probabilities must add up to 1."""

@@ -56,6 +56,11 @@ def instance_to_tables(instance: Instance) -> Tables:
              utility_shift=c.utility_shift, issue=c.issue, option=c.option)
         for sc in inst.scenarios for c in sc.changes
     ]
+    tables["Actions"] = [
+        _row(action=a.id, side=a.side, cost=a.cost, target=a.target, reservation_shift=a.reservation_shift,
+             utility_shift=a.utility_shift, max_uses=a.max_uses)
+        for a in inst.actions
+    ]
     st = inst.settings
     tables["Settings"] = [
         {"key": k, "value": v}
