@@ -22,7 +22,8 @@ from planner.io.template import write_template  # noqa: E402
 from planner.io.workbook import write_tables  # noqa: E402
 
 CASES = {"bonn1978": "bonn1978.xlsx", "panama1978": "cases/panama1978.xlsx",
-         "eu_council_trade": "cases/eu_council_trade.xlsx"}
+         "eu_council_trade": "cases/eu_council_trade.xlsx", "brexit2019": "cases/brexit2019.xlsx",
+         "kestrel_bay": "cases/kestrel_bay.xlsx"}
 """Each source in ``source/`` and the workbook it builds."""
 
 
