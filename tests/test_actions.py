@@ -149,3 +149,14 @@ def test_a_bad_action_row_is_named_by_sheet_row_and_column(tmp_path, cli, column
     proc = cli("solve", path, "--no-workbook")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "Actions" in proc.stderr and "row 2" in proc.stderr and column in proc.stderr and expected in proc.stderr
+
+
+def test_a_diagnosis_counts_the_cost_of_actions_in_the_least_budget():
+    from planner.analysis.diagnose import diagnose
+
+    inst = _softening_case(cost=1.0, budget=0.5).with_side("US", reservation=2.0)  # only 'hard' with the campaign
+    assert best_deal(inst).value is None
+    (us, _) = diagnose(inst).budgets
+    assert us.target == "US" and close(us.needed, 1.0)
+    assert best_deal(inst.with_side("US", budget=us.needed)).value is not None
+    assert best_deal(inst.with_side("US", budget=0.99)).value is None
