@@ -144,3 +144,11 @@ def test_written_atomically(tmp_path):
     write_template(target)
     assert openpyxl.load_workbook(target).sheetnames[0] == "README"
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
+
+
+def test_the_bundled_template_has_every_sheet_and_column_of_the_schema(wb):
+    """spreadsheets/template.xlsx is rebuilt by ``python spreadsheets/build.py`` whenever the schema changes."""
+    bundled = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "spreadsheets" / "template.xlsx")
+    assert bundled.sheetnames == wb.sheetnames
+    for name in wb.sheetnames:
+        assert headers(bundled[name]) == headers(wb[name]), name
