@@ -143,7 +143,8 @@ def sweep_figure(table, parameters: list[str], sides: tuple[str, ...], title: st
     ax.set_ylabel("utility")
     ax.grid(alpha=0.25)
     ax.legend(fontsize=8, loc="best")
-    ax.set_title(title or f"Sweep of {x} (grey: no agreement, or none proven optimal; dotted blue: the package changes)", fontsize=10)
+    ax.set_title(title or f"Sweep of {x}\n(grey: no agreement, or none proven optimal; dotted blue: the package changes)",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 
