@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -11,6 +12,12 @@ from pathlib import Path
 
 from . import __version__
 from .io.errors import InputErrors
+from .io.limits import (
+    CELLS_VARIABLE,
+    DEFAULT_CELLS,
+    DEFAULT_UNPACKED_MB,
+    UNPACKED_VARIABLE,
+)
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 EXIT_FAILED_SOME = 4
@@ -168,6 +175,12 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("template", help="write a blank instance workbook with notes on every column")
     t.add_argument("path")
     t.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    for command in sub.choices.values():  # every command reads within the same limits
+        command.add_argument("--max-cells", type=_count, metavar="N",
+                             help=f"refuse workbooks whose sheets span more cells (default {DEFAULT_CELLS:,}; env {CELLS_VARIABLE})")
+        command.add_argument("--max-unpacked-mb", type=_positive, metavar="MB",
+                             help=f"refuse workbooks that unpack, or JSON files larger than this (default {DEFAULT_UNPACKED_MB}; "
+                                  f"env {UNPACKED_VARIABLE})")
     return p
 
 
@@ -691,10 +704,29 @@ def cmd_import_genius(args) -> int:
 COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "diagnose": cmd_diagnose, "generate": cmd_generate, "power": cmd_power, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
+@contextlib.contextmanager
+def _reading_limits(args):
+    """``--max-cells`` and ``--max-unpacked-mb`` as the environment of this run (worker processes inherit it)."""
+    given = {CELLS_VARIABLE: args.max_cells, UNPACKED_VARIABLE: args.max_unpacked_mb}
+    before = {name: os.environ.get(name) for name in given}
+    for name, value in given.items():
+        if value is not None:
+            os.environ[name] = repr(value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with _reading_limits(args):
+            return COMMANDS[args.command](args)
     except InputErrors as exc:
         print(exc.message(), file=sys.stderr)
         return EXIT_INPUT

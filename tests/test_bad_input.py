@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 import planner
 from planner.io.errors import InputErrors
@@ -45,7 +46,8 @@ CASES = {
         lambda t: {**t, "Transfers": [{"from_side": "H", "to": "g1", "max_amount": 1}]}, "Transfers!B2 [to]", "'g1'"),
     "unknown setting": (lambda t: {**t, "Settings": [{"key": "colour", "value": "red"}]}, "Settings!A2 [key]", "'colour'"),
     "unknown home side": (lambda t: {**t, "Settings": [{"key": "home_side", "value": "Z"}]}, "Settings!B2 [value]", "'Z'"),
-    "formula with no cached value": (lambda t: change(t, "Groups", 0, "weight", "=1+1"), "Groups!C2", "no cached value"),
+    "formula with no cached value": (  # a text "=1+1" is written as text: a real formula is needed
+        lambda t: change(t, "Groups", 0, "weight", ArrayFormula("C2", "=1+1")), "Groups!C2", "no cached value"),
     "date where a number belongs": (
         lambda t: change(t, "Groups", 0, "reservation", __import__("datetime").datetime(2024, 1, 1)), "Groups!D2 [reservation]", "datetime"),
     "missing required sheet": (lambda t: {k: v for k, v in t.items() if k != "Options"}, "Options", "required"),

@@ -110,12 +110,12 @@ def _heat_map(ws, table: pd.DataFrame, parameters: list[str]) -> None:
     from openpyxl.utils import get_column_letter
 
     from ..analysis.sweep import objective_grid
-    from .styles import HEADER_FILL, HEADER_FONT, UTILITY
+    from .styles import HEADER_FILL, HEADER_FONT, UTILITY, put
 
     rows, cols = parameters
     grid = objective_grid(table, parameters)
     left = len(table.columns) + 2
-    corner = ws.cell(row=1, column=left, value=f"objective: {rows} (down) x {cols} (across)")
+    corner = put(ws, 1, left, f"objective: {rows} (down) x {cols} (across)")
     corner.font, corner.fill = HEADER_FONT, HEADER_FILL
     for j, c in enumerate(grid.columns, start=1):
         cell = ws.cell(row=1, column=left + j, value=float(c))

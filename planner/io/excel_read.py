@@ -7,17 +7,13 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
+from .. import schema
 from ..model import Instance
 from .errors import InputError, InputErrors
+from .limits import read_json_bytes, scan_workbook
 from .tables import RawTable, build_instance
 
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -41,7 +37,12 @@ def read_workbook(path: str | Path) -> Instance:
     """Read and validate an instance workbook; raise :class:`InputErrors` naming every bad cell."""
     path = Path(path)
     tables, errors = _workbook_tables(path)
-    return build_instance(tables, path.stem, errors)
+    try:
+        return build_instance(tables, path.stem, errors)
+    except InputErrors as exc:  # a cell already reported (an error value, a formula) is not reported again as blank
+        reported = {(e.sheet, e.cell) for e in errors}
+        later = [e for e in exc.errors[len(errors):] if (e.sheet, e.cell) not in reported]
+        raise InputErrors(errors + later, exc.source) from None
 
 
 def _fail(path: Path, expected: str, got: str) -> InputErrors:
@@ -53,20 +54,48 @@ def _workbook_tables(path: Path) -> tuple[dict[str, RawTable], list[InputError]]
         raise _fail(path, "an existing file", "no such file")
     if path.is_dir():
         raise _fail(path, "a workbook file", "a folder")
+    if path.suffix.lower() not in _WORKBOOK_SUFFIXES:
+        raise _fail(path, "an Excel workbook (.xlsx or .xlsm) or a table-form instance (.json)",
+                    f"a {path.suffix or 'file without a suffix'} file")
     if not zipfile.is_zipfile(path):
-        raise _fail(path, "an Excel workbook (.xlsx)", "a file that is not a workbook")
+        raise _fail(path, "an Excel workbook (.xlsx)", "a file that is not a workbook (an old .xls, or a password-protected workbook?)")
+    scan = scan_workbook(path)  # limits, damage: before anything loads the workbook
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
         tables = {name: _sheet_table(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names}
-    except Exception as exc:  # calamine raises its own error types for corrupt files
+    except BaseException as exc:  # calamine's own errors for corrupt files; a panic in its Rust code is a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         raise _fail(path, "a readable Excel workbook (.xlsx)", f"{type(exc).__name__}: {exc}") from None
-    errors = [
-        InputError(sheet, _row_of(cell), None, "a formula with a cached value (open and save the file in Excel)", "a formula with no cached value", cell=cell)
-        for sheet, cell in formulas_without_value(path)
-    ]
+    errors = []
+    for sheet, part in scan.sheets.items():
+        for cell in part.formulas_without_value:
+            if _read_by_planner(tables, sheet, cell):
+                errors.append(InputError(sheet, _row_of(cell), _header(tables, sheet, cell),
+                                         "a formula with a cached value (open and save the file in Excel)",
+                                         "a formula with no cached value", cell=cell))
+        for cell, value in part.error_values:
+            if _read_by_planner(tables, sheet, cell):
+                errors.append(InputError(sheet, _row_of(cell), _header(tables, sheet, cell),
+                                         "a value", f"the error value {value}", cell=cell))
     return tables, errors
+
+
+def _read_by_planner(tables: dict[str, RawTable], sheet: str, cell: str) -> bool:
+    """Whether planner reads this cell: a header of a sheet it knows, or a cell under one of its columns.
+
+    Other sheets and columns (an analyst's notes) are ignored, formulas and all.
+    """
+    known = next((s for s in schema.SHEETS if s.name.lower() == sheet.strip().lower()), None)
+    if known is None:
+        return False
+    header = _header(tables, sheet, cell)
+    if _row_of(cell) == 1 or known is schema.UTILITIES:  # wide-form utilities: any column may be a holder's
+        return True
+    columns = schema.SETTING_KEYS if known is schema.SETTINGS else known.columns
+    return header is not None and (header.lower() in {c.name for c in columns} or known is schema.SETTINGS)
 
 
 def _sheet_table(name: str, rows: list[list[Any]]) -> RawTable:
@@ -79,43 +108,21 @@ def _row_of(cell: str) -> int:
     return int(re.sub(r"[A-Z$]", "", cell))
 
 
+def _header(tables: dict[str, RawTable], sheet: str, cell: str) -> str | None:
+    """The header of a cell's column, when its sheet has one there."""
+    table = tables.get(sheet)
+    letters = re.sub(r"[0-9$]", "", cell)
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    if table is None or not 0 < index <= len(table.headers) or table.headers[index - 1] is None:
+        return None
+    return str(table.headers[index - 1]).strip() or None
+
+
 def formulas_without_value(path: Path) -> list[tuple[str, str]]:
-    """The (sheet, cell) of every formula cell that has no cached value.
-
-    Reads the sheet XML directly: a ``<c>`` element with an ``<f>`` child and no (or an
-    empty) ``<v>`` child is a formula Excel never calculated.
-    """
-    out: list[tuple[str, str]] = []
-    with zipfile.ZipFile(path) as z:
-        for sheet, member in _sheet_members(z):
-            with z.open(member) as fh:
-                for _, el in ElementTree.iterparse(fh, events=("end",)):
-                    if el.tag != f"{{{_NS['m']}}}c":
-                        continue
-                    f = el.find("m:f", _NS)
-                    if f is not None:
-                        v = el.find("m:v", _NS)
-                        is_ = el.find("m:is", _NS)
-                        if (v is None or not (v.text or "").strip()) and is_ is None:
-                            out.append((sheet, el.get("r", "?")))
-                    el.clear()
-    return out
-
-
-def _sheet_members(z: zipfile.ZipFile) -> list[tuple[str, str]]:
-    try:
-        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    except KeyError:
-        return []
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
-    out = []
-    for s in book.iterfind("m:sheets/m:sheet", _NS):
-        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
-        member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        if member in z.namelist():
-            out.append((s.get("name", "?"), member))
-    return out
+    """The (sheet, cell) of every formula cell that has no cached value (a ``<c>`` with an ``<f>`` and no value)."""
+    return [(sheet, cell) for sheet, part in scan_workbook(path).sheets.items() for cell in part.formulas_without_value]
 
 
 def read_json(path: str | Path) -> Instance:
@@ -127,9 +134,16 @@ def read_json(path: str | Path) -> Instance:
 def _json_document(path: Path) -> dict:
     if not path.exists():
         raise _fail(path, "an existing file", "no such file")
+    if path.is_dir():
+        raise _fail(path, "a JSON file", "a folder")
+    data = read_json_bytes(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _fail(path, "a JSON instance in table form (UTF-8 text)", f"bytes that are not UTF-8: {exc}") from None
+    except RecursionError:
+        raise _fail(path, "a JSON instance in table form", "JSON nested too deeply to read") from None
+    except ValueError as exc:  # json.JSONDecodeError, and numbers too long to convert
         raise _fail(path, "a JSON instance in table form", f"invalid JSON: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("sheets"), dict):
         raise _fail(path, 'a JSON object with a "sheets" object', type(doc).__name__)
@@ -141,8 +155,6 @@ def tables_from_rows(sheets: dict[str, Any]) -> dict[str, RawTable]:
     tables = {}
     for name, rows in sheets.items():
         rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
-        headers: list[str] = []
-        for r in rows:
-            headers += [k for k in r if k not in headers]
-        tables[name] = RawTable(name, list(headers), [(i + 2, [r.get(h) for h in headers]) for i, r in enumerate(rows)], cells=False)
+        headers = list(dict.fromkeys(k for r in rows for k in r))
+        tables[name] = RawTable(name, headers, [(i + 2, [r.get(h) for h in headers]) for i, r in enumerate(rows)], cells=False)
     return tables

@@ -7,7 +7,9 @@ looks the same.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -43,10 +45,27 @@ def style_header(ws: Worksheet, row: int, n_columns: int, first_column: int = 1)
         cell.alignment = HEADER_ALIGNMENT
 
 
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any):
+    """Write one value into a cell as data: a text is never a formula, and characters a
+    workbook cannot hold (control characters) become U+FFFD."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        value = _ILLEGAL.sub("\ufffd", value)
+        cell.value = value
+        if value.startswith("="):
+            cell.data_type = "s"  # text that looks like a formula stays text
+    else:
+        cell.value = value
+    return cell
+
+
 def write_header(ws: Worksheet, headers: Sequence[str], row: int = 1) -> None:
     """Write and style a header row starting in column A."""
     for col, name in enumerate(headers, start=1):
-        ws.cell(row=row, column=col, value=name)
+        put(ws, row, col, name)
     style_header(ws, row, len(headers))
 
 
@@ -67,7 +86,7 @@ def write_table(
     last = start_row
     for last, values in enumerate(rows, start=start_row + 1):
         for col, value in enumerate(values, start=1):
-            ws.cell(row=last, column=col, value=value)
+            put(ws, last, col, value)
     for name, fmt in (formats or {}).items():
         col = headers.index(name) + 1
         for r in range(start_row + 1, last + 1):

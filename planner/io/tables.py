@@ -68,7 +68,7 @@ class CellError(ValueError):
 
 
 def to_id(value: Any) -> str:
-    if isinstance(value, bool) or isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):  # dates, and JSON lists or objects
         raise CellError
     if isinstance(value, float):
         if not value.is_integer():
@@ -86,7 +86,10 @@ def to_number(value: Any) -> float:
     if isinstance(value, bool) or isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
         raise CellError
     if isinstance(value, (int, float)):
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError as exc:  # a whole number beyond any float (from JSON)
+            raise CellError from exc
     elif isinstance(value, str):
         try:
             x = float(value.strip())
@@ -114,6 +117,8 @@ def convert(column: Column, value: Any) -> Any:
     if column.kind == "id":
         return to_id(value)
     if column.kind == "text":
+        if isinstance(value, (list, dict)):  # JSON structures are not texts
+            raise CellError
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value).strip()
