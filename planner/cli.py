@@ -722,8 +722,19 @@ def _reading_limits(args):
                 os.environ[name] = value
 
 
+def _negative_values_attached(argv: list[str]) -> list[str]:
+    """``--values -3:0:0.5`` as ``--values=-3:0:0.5``: argparse would read the range as an option."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--values" and arg[:1] == "-" and (arg[1:2].isdigit() or arg[1:2] == "."):
+            out[-1] = f"--values={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_negative_values_attached(sys.argv[1:] if argv is None else list(argv)))
     try:
         with _reading_limits(args):
             return COMMANDS[args.command](args)

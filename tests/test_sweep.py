@@ -239,3 +239,14 @@ def test_tornado_from_the_command_line_and_its_errors(tmp_path, cli):
     assert study["kind"] == "tornado" and len(study["rows"]) == 2
     bad = cli("sweep", case, "--tornado", "Groups[frg_fdpp].reservation")
     assert bad.returncode == 2 and "Groups[frg_fdp].reservation" in bad.stderr
+
+
+def test_a_range_that_starts_with_a_minus_is_read_as_values(tmp_path):
+    from planner.cli import main
+
+    out = tmp_path / "s.json"
+    code = main(["sweep", str(ROOT / "spreadsheets" / "bonn1978.xlsx"), "--param", "Groups[side=FRG].reservation+",
+                 "--values", "-1:0:0.5", "--json", str(out), "-q", "--no-figures", "-o", str(tmp_path / "s.xlsx")])
+    assert code == 0
+    rows = json.loads(out.read_text())["studies"][0]["rows"]
+    assert [r["Groups[side=FRG].reservation+"] for r in rows] == [-1.0, -0.5, 0.0]
