@@ -159,12 +159,13 @@ def exact(x: float) -> Fraction:
     """The rational number a weight or threshold stands for.
 
     The simplest fraction within a relative 1e-12 of the float (so ``0.6`` is 3/5 and
-    ``=2/3`` is 2/3), else the decimal the float prints as. Votes are then compared in
-    exact arithmetic: "more than half" of 4 equal votes is never met by 2.
+    ``=2/3`` is 2/3), else the decimal the float prints as (so a weight of 1e-13 is not
+    taken for 0). Votes are then compared in exact arithmetic: "more than half" of 4
+    equal votes is never met by 2.
     """
     x = float(x)
     simple = Fraction(x).limit_denominator(1_000_000)
-    if abs(simple - Fraction(x)) <= Fraction(1, 10**12) * max(1, abs(x)):
+    if abs(simple - Fraction(x)) <= Fraction(1, 10**12) * abs(Fraction(x)):
         return simple
     return Fraction(repr(x))
 

@@ -470,7 +470,9 @@ def _add_bodies(m, instance: Instance) -> None:
             continue  # fewer than block_min members: never enough "no" votes to block it
         rho = weight_rhs(b)
         need = count_required(b)
-        yes_w = sum(mem.weight * m.support[mem.group] for mem in b.members if mem.weight > 0)
+        scale = max((mem.weight for mem in b.members), default=0.0) or 1.0  # weights of 1e-13 or 1e13 become O(1) for HiGHS
+        rho = rho / scale if rho is not None else None
+        yes_w = sum((mem.weight / scale) * m.support[mem.group] for mem in b.members if mem.weight > 0)
         yes_n = sum(m.support[mem.group] for mem in b.members)
         on = m.a[b.id] if b.id in block else 1
         if rho is None:

@@ -44,6 +44,7 @@ class Result:
     notes: tuple[str, ...] = field(default=())
     solver: dict[str, Any] = field(default_factory=dict)
     uncertainty: dict[str, Any] | None = None
+    exact_check: dict[str, Any] | None = None  # close calls settled in exact arithmetic (planner.exact)
 
     @property
     def has_deal(self) -> bool:
@@ -141,6 +142,8 @@ class Result:
                     out["groups"][g]["reservation_after_actions"] = clean(r)
         if self.uncertainty is not None:
             out["uncertainty"] = _clean_tree(self.uncertainty) if self.has_deal else {**self.uncertainty, "by_scenario": None}
+        if self.exact_check is not None and self.has_deal:
+            out["exact_check"] = self.exact_check
         out["notes"] = list(self.notes)
         out["solver"] = dict(self.solver)
         return out

@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
-from . import bounding
+from . import bounding, exact
 from .evaluate import Deal, evaluate, objective_value
 from .formulation import FormulationOptions, add_tangent, build_model, max_payment
 from .model import Instance
@@ -458,12 +458,14 @@ def answer(built: BuiltModel) -> Result:
         status, deal, gap = _solve_by_bounding(built)
     else:
         status, deal, gap = _solve_once(built)
-    evaluation = evaluate(instance, deal) if deal is not None else None
+    evaluation = _evaluated(built, deal) if deal is not None else None
     if evaluation is not None and evaluation.feasible:
-        deal, evaluation = _tidy(built, deal, evaluation)
+        tidied, _ = _tidy(built, deal, evaluation)
+        if tidied is not deal and (tidy_evaluation := _evaluated(built, tidied)).feasible:
+            deal, evaluation = tidied, tidy_evaluation
     if evaluation is not None and not evaluation.feasible:
         deal = built.repriced(deal)
-        evaluation = evaluate(instance, deal)
+        evaluation = _evaluated(built, deal)
         if not evaluation.feasible:
             built.notes.append("the solver's deal is not feasible when checked exactly: " + "; ".join(evaluation.violations))
             status, deal, evaluation = "unknown", None, None
@@ -475,7 +477,19 @@ def answer(built: BuiltModel) -> Result:
         notes=tuple(built.notes[notes_before:]),
         solver={"name": "highs", "method": method, "threads": options.threads, "random_seed": options.random_seed,
                 "time_limit": built.time_limit, "mip_gap": built.mip_gap},
+        exact_check=exact.check(instance, deal, evaluate(instance, deal)).report() if evaluation is not None else None,
     )
+
+
+def _evaluated(built: BuiltModel, deal: Deal):
+    """The evaluator's verdict on a deal, its close calls settled in exact arithmetic (:mod:`planner.exact`)."""
+    checked = exact.check(built.instance, deal, evaluate(built.instance, deal))
+    note = ("floating point and exact arithmetic disagreed on "
+            + ", ".join(f"{c.kind} of {c.holder}" for c in checked.conditions if c.holds != c.float_holds)
+            + "; the exact verdicts are reported")
+    if not checked.agrees and note not in built.notes:
+        built.notes.append(note)
+    return checked.evaluation
 
 
 def _method(instance: Instance, objective: str, requested: str) -> str:

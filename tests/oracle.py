@@ -64,8 +64,10 @@ class OracleAnswer:
 
 
 def rational(x: float) -> Fraction:
-    """The rational a spreadsheet number stands for: the simplest fraction within float precision."""
-    return Fraction(x).limit_denominator(10**9)
+    """The rational a spreadsheet number stands for: the simplest fraction within float precision
+    (relative to the number, so that 1e-13 is not 0), else its decimal."""
+    simple = Fraction(x).limit_denominator(10**9)
+    return simple if abs(simple - Fraction(x)) <= abs(Fraction(x)) * Fraction(1, 10**12) else Fraction(repr(float(x)))
 
 
 def body_passes(body: Body, supporters: set[str] | frozenset[str]) -> bool:
