@@ -253,6 +253,19 @@ class BuiltModel:
         uses = {a: round(pyo.value(m.n[a], exception=False) or 0.0) for a in m.ACTIONS}
         return Deal(package, {g: a for g, a in payments.items() if a > 0}, transfers, {a: n for a, n in uses.items() if n})
 
+    def suggest(self, deal: Deal) -> None:
+        """Give HiGHS ``deal`` as a starting solution for the next run (package, payments,
+        transfers and actions; HiGHS completes the other variables or drops the start)."""
+        m = self.model
+        values = [(m.x[i.id, o.id], float(deal.package.get(i.id) == o.id)) for i in self.instance.issues for o in i.options]
+        values += [(m.p[g], deal.payments.get(g, 0.0)) for g in m.PAID]
+        values += [(m.t[k], deal.transfer(k)) for k in m.TRANSFERS]
+        values += [(m.n[a], float(deal.uses(a))) for a in m.ACTIONS]
+        columns = self.solver._pyomo_var_to_solver_var_map
+        known = [(columns[id(var)], value) for var, value in values if id(var) in columns]
+        index = np.array([c for c, _ in known], dtype=np.int32)
+        self.highs.setSolution(len(known), index, np.array([v for _, v in known], dtype=np.float64))
+
     def solve_package(self, package: dict[str, str], **highs_options) -> tuple[_Run, Deal | None]:
         """Solve with the package fixed (only its bounds change in HiGHS); the deal, if any."""
         m = self.model

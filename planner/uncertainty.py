@@ -197,20 +197,74 @@ def solve_uncertain(instance: Instance, objective: str, home: str, options, min_
     from .solve import BuiltModel, _clean_gap, _status
 
     base_objective = "own" if objective in UNCERTAIN_OBJECTIVES else objective
+    floor = 1.0 if objective == "robust" else min_ratification
+    limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
+    t0 = time.perf_counter()
+    start = starting_deal(instance, objective, home, dataclasses.replace(options, time_limit=START_SHARE * limit), floor)
+    options = dataclasses.replace(options, time_limit=max(0.01, limit - (time.perf_counter() - t0)))
     built = BuiltModel(level_free(instance), base_objective, home, options)
     m = built.model
     built.add_rows(add_scenarios(m, instance))
-    floor = 1.0 if objective == "robust" else min_ratification
     if floor is not None:
         built.add_rows(add_ratification_floor(m, instance, floor))
     if objective == "expected":
         goal, rows = add_expected_objective(m, instance, home)
         built.add_rows(rows)
         built.use_objective(goal)
+    if start is not None:
+        built.suggest(start)
     run = built.run()
     status = _status(run)
     deal = built.deal() if run.has_solution else None
     return _result(instance, objective, home, built, status, deal, _clean_gap(run.gap) if deal else None, floor)
+
+
+START_SHARE = 0.2
+"""Share of the time limit spent finding a starting deal for the scenario model."""
+
+
+def starting_deal(instance: Instance, objective: str, home: str, options, floor: float | None) -> Deal | None:
+    """A deal to start the scenario model from: the better, judged exactly under the scenarios,
+    of the deterministic optima for the workbook's own constituencies and for a demanding
+    reading of them (every group at its highest reservation over the scenarios).
+
+    Solved by the planner's deterministic methods (package bounding where the packages can be
+    listed), each within half of ``options.time_limit``. None when neither gives a deal that
+    meets the ratification floor.
+    """
+    from .evaluate import objective_value
+    from .solve import solve
+
+    base_objective = "own" if objective in UNCERTAIN_OBJECTIVES else objective
+    half = dataclasses.replace(options, time_limit=options.time_limit / 2)
+    best, best_value = None, -math.inf
+    for case in (instance.replace(scenarios=()), demanding(instance)):
+        result = solve(case, objective=base_objective, home=home, options=half)
+        if not result.has_deal:
+            continue
+        deal = result.deal
+        chance = ratification(instance, deal)["overall"]
+        if floor is not None and chance < floor - 1e-9 or evaluate(level_free(instance), deal).violations:
+            continue
+        if objective == "expected":
+            value = expected_utility(instance, deal, home, chance)
+        else:
+            value = objective_value(instance, evaluate(instance, deal).negotiator_utility, base_objective, home)
+        if value > best_value:
+            best, best_value = deal, value
+    return best
+
+
+def demanding(instance: Instance) -> Instance:
+    """The instance with every group at the highest reservation the scenarios give it (shifts of
+    the reservation less shifts of its whole-package utility; option shifts and weights aside)."""
+    worst = {g.id: 0.0 for g in instance.groups}
+    for sc in instance.scenarios:
+        for c in sc.changes:
+            shift = c.reservation_shift - (c.utility_shift if c.issue is None else 0.0)
+            worst[c.holder] = max(worst[c.holder], shift)
+    groups = tuple(dataclasses.replace(g, reservation=g.reservation + worst[g.id]) for g in instance.groups)
+    return instance.replace(groups=groups, scenarios=())
 
 
 def _result(instance: Instance, objective: str, home: str, built, status: str, deal: Deal | None, gap, floor) -> Result:

@@ -188,3 +188,25 @@ def test_the_command_line_solves_under_scenarios_from_the_workbook(tmp_path, cli
     assert json.loads(floor.stdout)["uncertainty"]["ratification_probability"]["overall"] >= 0.9
     bad = cli("solve", path, "--min-ratification", "1.5", "--no-workbook")
     assert bad.returncode == 2
+
+
+def test_a_suggested_deal_is_the_incumbent_when_highs_may_not_search():
+    from planner.solve import BuiltModel, SolveOptions
+
+    inst = planner.read_instance(planner_root() / "spreadsheets" / "bonn1978.xlsx")
+    best = planner.solve(inst, options=SolveOptions(method="mip"))
+    built = BuiltModel(inst, "own", inst.home, SolveOptions(time_limit=30))
+    built.suggest(best.deal)
+    run = built.run(mip_max_nodes=0, mip_heuristic_effort=0.0, presolve="off")
+    assert run.has_solution and run.incumbent >= best.objective_value - 1e-6
+
+
+def test_the_starting_deal_meets_the_floor_and_is_no_better_than_the_optimum():
+    from planner.solve import SolveOptions
+    from planner.uncertainty import expected_utility, starting_deal
+
+    inst = take_it_or_leave_it(20)
+    start = starting_deal(inst, "robust", "H", SolveOptions(time_limit=10), 1.0)
+    assert ratification(inst, start)["overall"] == pytest.approx(1.0)
+    expected = starting_deal(inst, "expected", "H", SolveOptions(time_limit=10), None)
+    assert expected_utility(inst, expected, "H") <= planner.solve(inst, objective="expected").objective_value + 1e-9
