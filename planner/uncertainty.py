@@ -135,30 +135,49 @@ def add_scenarios(m, instance: Instance) -> list:
     of scenario :math:`k` are the planner's own rows (:mod:`planner.formulation`) on these
     binaries, so :math:`r_k = 1` forces ratification in :math:`k`, and :math:`r_k = 0`
     frees every group. A scenario with a body no vote can pass has :math:`r_k = 0`.
+    A group's utility is one variable :math:`u_g` shared by every scenario whose utilities
+    for it are the workbook's (whole-package shifts move its reservation instead), and a
+    group that supports every deal in a scenario needs no binary there.
     Returns the new constraints (for a persistent solver).
     """
     m.SCENARIOS = pyo.Set(initialize=range(len(scenarios_of(instance))), ordered=True)
     m.ratified = pyo.Var(m.SCENARIOS, domain=pyo.Binary)
+    rows = _add_shared_utilities(m, instance)
     m.scenario = pyo.Block(m.SCENARIOS)
-    rows = []
     for k, sc in enumerate(scenarios_of(instance)):
         case = scenario_instance(instance, sc)
-        rows += _add_scenario(m, m.scenario[k], case, m.ratified[k])
+        rows += _add_scenario(m, m.scenario[k], case, m.ratified[k], instance)
     return rows
 
 
-def _add_scenario(m, blk, case: Instance, ratified) -> list:
+def _add_shared_utilities(m, instance: Instance) -> list:
+    r""":math:`u_g = v_g(x, z) + e_g p_g + \sum_k \nu_k t_k + \sum_a \mu_a n_a` once per voting group."""
+    voting = [g.id for g in instance.groups if g.id in voting_groups(instance)]
+    m.group_value = pyo.Var(voting)
+    m.group_value_rows = pyo.Constraint(voting, rule=lambda m, g: m.group_value[g] == group_utility_expr(m, instance, g))
+    return list(m.group_value_rows.values())
+
+
+def _add_scenario(m, blk, case: Instance, ratified, instance: Instance) -> list:
     members = voting_groups(case)
     voting = [g.id for g in case.groups if g.id in members]
     if any(weight_rhs(b) is None and b.block_min is None for b in case.bodies):
         ratified.fix(0)
         return []
-    blk.y = pyo.Var(voting, domain=pyo.Binary)
-    big = {g: max(0.0, case.group(g).reservation - standing_bounds(case, g)[0]) for g in voting}
+    bounds = {g: standing_bounds(case, g) for g in voting}
+    always = {g for g in voting if bounds[g][0] >= case.group(g).reservation}
+    undecided = [g for g in voting if g not in always]
+    blk.y = pyo.Var(undecided, domain=pyo.Binary)
+    big = {g: max(0.0, case.group(g).reservation - bounds[g][0]) for g in undecided}
+
+    def utility(g: str):
+        same = g in m.group_value and case.utilities.get(g, {}) == instance.utilities.get(g, {})
+        return m.group_value[g] if same else group_utility_expr(m, case, g)
+
     blk.support_rows = pyo.Constraint(
-        voting, rule=lambda b, g: group_utility_expr(m, case, g)
+        undecided, rule=lambda b, g: utility(g)
         >= reservation_expr(m, case, g) - big[g] * (1 - b.y[g]) - big[g] * (1 - ratified))
-    blk.support = {g: blk.y[g] for g in voting}
+    blk.support = {g: 1 if g in always else blk.y[g] for g in voting}
     _add_bodies(blk, case)
     _add_vetoes(blk, case)
     return list(blk.component_data_objects(pyo.Constraint, descend_into=True))
