@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -269,12 +270,13 @@ def cmd_solve(args) -> int:
         SolveOptions,
         read_instance,
         solve,
-        solve_top,
         top_frame,
         write_results,
     )
     from .io.report import describe_result, describe_top
+    from .solve import top_deals
 
+    started = time.perf_counter()  # the time limit counts from here: reading and building are part of the solve
     out = _results_path(args)
     if args.json and args.json != "-" and Path(args.json).resolve() == Path(args.workbook).resolve():
         raise UsageError(f"--json {args.json}: refusing to overwrite the input")
@@ -289,7 +291,7 @@ def cmd_solve(args) -> int:
         _side(instance, "--home", args.home)
     limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
     _say(args, f"Solving {args.workbook} ({instance.package_count:,} packages, time limit {limit:g} s) ...")
-    options = SolveOptions(log=sys.stderr if args.log else None, method=args.method)
+    options = SolveOptions(log=sys.stderr if args.log else None, method=args.method, deadline=started + limit)
     if args.top < 1:
         raise UsageError(f"--top {args.top}: expected a whole number >= 1")
     kwargs = dict(objective=args.objective, home=args.home, time_limit=args.time_limit, mip_gap=args.mip_gap, options=options)
@@ -298,8 +300,7 @@ def cmd_solve(args) -> int:
         raise UsageError("--top lists deals under the workbook's own values; it does not combine with scenarios")
     if uncertain:
         kwargs["min_ratification"] = args.min_ratification
-    top = solve_top(instance, args.top, **kwargs) if args.top > 1 else []
-    result = top[0] if top else solve(instance, **kwargs)
+    top, result = top_deals(instance, args.top, **kwargs) if args.top > 1 else ([], solve(instance, **kwargs))
     data = result.to_dict()
     if top:
         data["top"] = top_frame(top).to_dict(orient="records")

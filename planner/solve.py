@@ -59,6 +59,7 @@ class SolveOptions:
     method: str = "auto"  # "mip", "bounding" (own/joint, listable packages) or "auto": bounding where it applies
     max_package_checks: int = 2000
     log: object = None  # a stream for HiGHS's progress log (e.g. sys.stderr), or None for silence
+    deadline: float | None = None  # a time.perf_counter() by which every solve of the run stops (planner solve: start + limit)
 
 
 @dataclass
@@ -194,7 +195,11 @@ class BuiltModel:
         self.started = time.perf_counter()
 
     def remaining(self) -> float:
-        return max(0.01, self.time_limit - (time.perf_counter() - self.started))
+        now = time.perf_counter()
+        left = self.time_limit - (now - self.started)
+        if self.options.deadline is not None:
+            left = min(left, self.options.deadline - now)
+        return max(0.01, left)
 
     # -- solving ------------------------------------------------------------------------
     def run(self, **highs_options) -> _Run:
@@ -360,7 +365,10 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
         from .uncertainty import solve_uncertain
 
         return solve_uncertain(instance, objective, home, options, min_ratification)
-    built = prepare(instance, objective, home, options)
+    try:
+        built = prepare(instance, objective, home, options)
+    except IdealUnknown as exc:
+        return no_ideal(instance, objective, home, exc)
     if built is None:
         return no_ideal(instance, objective, home)
     return answer(built)
@@ -375,20 +383,33 @@ def solve_top(instance: Instance, k: int, objective: str | None = None, home: st
     differs from all found before (a no-good cut on the package, or for package bounding
     the next packages in bound order). The time limit covers the whole search.
     """
+    return top_deals(instance, k, objective, home, time_limit, mip_gap, options)[0]
+
+
+def top_deals(instance: Instance, k: int, objective: str | None = None, home: str | None = None,
+              time_limit: float | None = None, mip_gap: float | None = None,
+              options: SolveOptions | None = None) -> tuple[list[Result], Result]:
+    """:func:`solve_top`'s deals, and the first answer, which says why when there is no deal
+    (so that a caller needs no second solve for the status)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     objective, home, options = settle(instance, objective, home, options, time_limit, mip_gap)
-    built = prepare(instance, objective, home, options)
+    try:
+        built = prepare(instance, objective, home, options)
+    except IdealUnknown as exc:
+        return [], no_ideal(instance, objective, home, exc)
     if built is None:
-        return []
+        return [], no_ideal(instance, objective, home)
     results: list[Result] = []
+    first = None
     for _ in range(k):
         result = answer(built)
+        first = first or result
         if not result.has_deal:
             break
         results.append(result)
         built.exclude(result.package)
-    return results
+    return results, first
 
 
 def _tidy(built: BuiltModel, deal: Deal, evaluation):
@@ -411,15 +432,22 @@ def _money(instance: Instance, deal: Deal) -> float:
     return sum(deal.payments.values()) + sum(deal.transfers) + actions
 
 
+class IdealUnknown(Exception):
+    """The time limit ended a solve of the ideal point before it found a deal or proved there is none."""
+
+
 def ideal_point(instance: Instance, options: SolveOptions | None = None) -> dict[str, float] | None:
     """Each side's best utility over the deals that give every side at least its reservation.
 
-    A blank reservation counts as 0 here. None when no such deal exists.
+    A blank reservation counts as 0 here. None when no such deal exists; :class:`IdealUnknown`
+    when the time limit stopped a solve before it knew.
     """
     rational = instance.replace(sides=tuple(replace(s, reservation=s.reservation or 0.0) for s in instance.sides))
     ideal = {}
     for s in instance.side_ids:
         r = solve(rational, objective="own", home=s, options=options)
+        if r.status == "unknown":
+            raise IdealUnknown(f"the time limit ended the search for side {s}'s ideal utility before it found a deal")
         if not r.has_deal:
             return None
         ideal[s] = r.objective_value
@@ -427,16 +455,25 @@ def ideal_point(instance: Instance, options: SolveOptions | None = None) -> dict
 
 
 def prepare(instance: Instance, objective: str, home: str, options: SolveOptions) -> BuiltModel | None:
-    """The model for an objective; for kalai, after the ideal point (None when it does not exist)."""
+    """The model for an objective; for kalai, after the ideal point (None when it does not exist).
+
+    The ideal point's solves and the kalai solve share one time limit (a deadline).
+    """
     ideal = None
     if objective == "kalai":
+        if options.deadline is None:
+            limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
+            options = replace(options, deadline=time.perf_counter() + limit)
         ideal = ideal_point(instance, options)
         if ideal is None:
             return None
     return BuiltModel(instance, objective, home, options, ideal)
 
 
-def no_ideal(instance: Instance, objective: str, home: str) -> Result:
+def no_ideal(instance: Instance, objective: str, home: str, unknown: IdealUnknown | None = None) -> Result:
+    """No ideal point: proven (no_agreement), or not known within the time limit (``unknown``)."""
+    if unknown is not None:
+        return Result(instance=instance, status="unknown", objective=objective, home=home, notes=(str(unknown),))
     return Result(instance=instance, status="no_agreement", objective=objective, home=home,
                   notes=("no deal gives every side at least its reservation, so there is no ideal point",))
 

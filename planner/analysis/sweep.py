@@ -41,7 +41,7 @@ from ..evaluate import evaluate, objective_value
 from ..model import Instance
 from ..processes import one_thread_per_worker
 from ..result import Result
-from ..solve import SolveOptions, answer, no_ideal, prepare, settle, solve
+from ..solve import IdealUnknown, SolveOptions, answer, no_ideal, prepare, settle, solve
 from .params import apply, clamped, direction, in_place, value_of
 
 PARALLEL_AFTER_SECONDS = 4.0
@@ -176,7 +176,10 @@ class _PointSolver:
         names = {n for p in points for n in p}
         self.shared = None
         if names and all(in_place(n, objective) for n in names):
-            self.shared = prepare(_envelope(instance, points, names, objective), objective, home, options)
+            try:
+                self.shared = prepare(_envelope(instance, points, names, objective), objective, home, options)
+            except IdealUnknown:
+                self.shared = None
         self.start = None
 
     def at(self, point: Mapping[str, float]) -> Result:
@@ -186,7 +189,10 @@ class _PointSolver:
         if built is not None:
             built.retarget(inst)
         else:
-            built = prepare(inst, self.objective, self.home, self.options)
+            try:
+                built = prepare(inst, self.objective, self.home, self.options)
+            except IdealUnknown as exc:
+                return no_ideal(inst, self.objective, self.home, exc)
             if built is None:
                 return no_ideal(inst, self.objective, self.home)
         built.start = self.start
