@@ -90,8 +90,8 @@ def save_figure(fig, base: str | Path) -> list[Path]:
     written = []
     for suffix in (".png", ".svg"):
         target = base.with_suffix(suffix)
-        with atomic_path(target) as tmp:
-            fig.savefig(tmp, format=suffix[1:])
+        with atomic_path(target) as tmp, plt.rc_context({"svg.hashsalt": "planner"}):
+            fig.savefig(tmp, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else None)
         written.append(target)
     plt.close(fig)
     return written
