@@ -259,8 +259,10 @@ def test_files_that_are_not_workbooks(tmp_path, name, content, needle):
 def test_damaged_workbooks_are_refused_cleanly(tables, workbook):
     path = workbook(tables)
     data = path.read_bytes()
+    central = data.find(b"PK\x01\x02")
+    odd_version = data[:central + 6] + bytes([235, 0]) + data[central + 8:]  # "needs zip version 23.5" (found by the fuzzer)
     for k, damaged in enumerate([data[: len(data) // 2], data[:200] + bytes(200) + data[400:],
-                                 data[:-30], data.replace(b"PK\x01\x02", b"PK\x01\x03", 1)]):
+                                 data[:-30], data.replace(b"PK\x01\x02", b"PK\x01\x03", 1), odd_version]):
         target = path.with_name(f"damaged{k}.xlsx")
         target.write_bytes(damaged)
         proc = run_cli("check", target)

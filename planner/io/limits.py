@@ -148,7 +148,10 @@ def scan_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookSca
     try:
         with zipfile.ZipFile(path) as z:
             return _scan(path, z, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, struct.error, zlib.error, ValueError) as exc:
+    except InputErrors:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, struct.error, zlib.error, ValueError,
+            NotImplementedError, RuntimeError, KeyError, IndexError, OverflowError) as exc:  # what a damaged zip directory raises
         raise _damaged(path, f"{type(exc).__name__}: {exc}") from None
 
 
