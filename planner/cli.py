@@ -705,6 +705,38 @@ def cmd_import_genius(args) -> int:
 COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "diagnose": cmd_diagnose, "generate": cmd_generate, "power": cmd_power, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
+def _refuse_overwriting_inputs(args) -> None:
+    """No output of any command may be one of its input files (also through a link)."""
+    inputs = [Path(getattr(args, name)) for name in ("workbook", "source", "domain", "profile_a", "profile_b")
+              if getattr(args, name, None)]
+    outputs = [(option, Path(value)) for option, name in (("--output", "output"), ("--json", "json"), ("TARGET", "target"))
+               if (value := getattr(args, name, None)) and value != "-"]
+    if getattr(args, "plot", None):
+        outputs += [("--plot", Path(args.plot).with_suffix(suffix)) for suffix in (".png", ".svg")]
+    if args.command == "batch":
+        from .batch import MANIFEST, discover, output_names
+
+        files = discover([p for p in args.paths if Path(p).exists()], args.out)
+        inputs += files
+        out = Path(args.out)
+        outputs += [("--out", out / name) for name in ("summary.csv", "summary.xlsx", MANIFEST)]
+        for stem in output_names(files).values():
+            outputs += [("--out", out / f"{stem}.result.json"), ("--out", out / f"{stem}-results.xlsx")]
+    for option, target in outputs:
+        for source in inputs:
+            if _same_file(target, source):
+                raise UsageError(f"{option} {target}: refusing to overwrite the input {source}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def _reading_limits(args):
     """``--max-cells`` and ``--max-unpacked-mb`` as the environment of this run (worker processes inherit it)."""
@@ -737,6 +769,7 @@ def _negative_values_attached(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_negative_values_attached(sys.argv[1:] if argv is None else list(argv)))
     try:
+        _refuse_overwriting_inputs(args)
         with _reading_limits(args):
             return COMMANDS[args.command](args)
     except InputErrors as exc:
