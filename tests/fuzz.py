@@ -278,6 +278,9 @@ def workbook_mutations() -> st.SearchStrategy[Mutation]:
         st.builds(lambda k: Mutation("drop_part", {"part": k}, "bytes"), i),
         st.just(Mutation("add_macros", {}, "bytes")),
         st.just(Mutation("doctype", {}, "bytes")),
+        st.builds(lambda s, r, how: Mutation("cell_xml", {"sheet": s, "row": r, "how": how}, "bytes"), i, i,
+                  st.sampled_from(["shared_index", "bool_two", "number_text", "bad_date", "duplicate", "unsorted",
+                                   "no_ref", "wide_ref", "empty_value", "garbage_type"])),
     )
 
 
@@ -353,6 +356,32 @@ def apply_bytes_mutation(data: bytes, m: Mutation) -> bytes:
             else:
                 new = b'<c r="%s" t="e"><f>1/0</f><v>%s</v></c>' % (hit.group(1), a["error"].encode())
             parts[name] = parts[name][: hit.start()] + new + parts[name][hit.end():]
+    elif m.kind == "cell_xml" and sheets:
+        name = sheets[a["sheet"] % len(sheets)]
+        xml = parts[name]
+        cells = list(re.finditer(rb'<c r="([A-Z]+)([0-9]+)"([^>]*)>(.*?)</c>', xml))
+        if cells:
+            hit = cells[a["row"] % len(cells)]
+            ref, attrs, body = hit.group(1) + hit.group(2), hit.group(3), hit.group(4)
+            new = {
+                "shared_index": b'<c r="%s" t="s"><v>99999</v></c>' % ref,
+                "bool_two": b'<c r="%s" t="b"><v>2</v></c>' % ref,
+                "number_text": b'<c r="%s" t="n"><v>abc</v></c>' % ref,
+                "bad_date": b'<c r="%s" t="d"><v>not-a-date</v></c>' % ref,
+                "duplicate": hit.group(0) * 2,
+                "unsorted": hit.group(0),
+                "no_ref": b"<c%s>%s</c>" % (attrs, body),
+                "wide_ref": b'<c r="XFD%s"%s>%s</c>' % (hit.group(2), attrs, body),
+                "empty_value": b'<c r="%s"%s><v></v></c>' % (ref, attrs),
+                "garbage_type": b'<c r="%s" t="zz"><v>1</v></c>' % ref,
+            }[a["how"]]
+            xml = xml[: hit.start()] + new + xml[hit.end():]
+            if a["how"] == "unsorted":  # the first row moved to the end
+                rows = list(re.finditer(rb"<row [^>]*>.*?</row>", xml))
+                if len(rows) > 1:
+                    first = rows[0]
+                    xml = xml[: first.start()] + xml[first.end(): rows[-1].end()] + first.group(0) + xml[rows[-1].end():]
+            parts[name] = xml
     elif m.kind == "drop_part" and parts:
         del parts[sorted(parts)[a["part"] % len(parts)]]
     elif m.kind == "add_macros":

@@ -307,3 +307,19 @@ def test_scan_reads_cells_without_references_and_namespace_prefixes(tmp_path):
     assert (part.rows, part.columns) == (7, 3)
     with pytest.raises(InputErrors):
         scan_workbook(path, Limits(cells=20))
+
+
+@pytest.mark.parametrize("cell, problem", [
+    ('<c r="C3" t="s"><v>99999</v></c>', "a reference to shared text '99999'"),
+    ('<c r="C3" t="b"><v>2</v></c>', "a boolean written as '2'"),
+    ('<c r="C3" t="n"><v>abc</v></c>', "a number written as 'abc'"),
+    ('<c r="C3" t="zz"><v>1</v></c>', "a cell of unknown type 'zz'"),
+], ids=["shared index", "boolean", "number", "type"])
+def test_cells_no_reader_can_read_are_named(tables, workbook, cell, problem):
+    path = edit_sheet(workbook(tables), "Groups", lambda xml: re.sub(r'<c r="C3"[^>]*>.*?</c>', cell, xml))
+    proc = run_cli("check", path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"Groups!C3: a cell a spreadsheet program wrote (got {problem}" in proc.stderr, proc.stderr
+    tables["Notes"] = [{"text": "x"}]
+    notes = edit_sheet(workbook(tables, "notes.xlsx"), "Notes", lambda xml: re.sub(r'<c r="A2"[^>]*>.*?</c>', cell.replace("C3", "A2"), xml))
+    assert run_cli("check", notes).returncode == 0  # a sheet planner ignores may hold anything

@@ -11,7 +11,7 @@ from typing import Any
 from .. import schema
 from ..model import Instance
 from .errors import InputError, InputErrors
-from .limits import read_json_bytes, scan_workbook
+from .limits import read_json_bytes, scan_workbook, unreadable_cells
 from .tables import RawTable, build_instance
 
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -64,11 +64,22 @@ def _workbook_tables(path: Path) -> tuple[dict[str, RawTable], list[InputError]]
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        tables = {name: _sheet_table(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names}
+        names = wb.sheet_names
     except BaseException as exc:  # calamine's own errors for corrupt files; a panic in its Rust code is a BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         raise _fail(path, "a readable Excel workbook (.xlsx)", f"{type(exc).__name__}: {exc}") from None
+    tables, unreadable = {}, []
+    for name in names:
+        try:
+            tables[name] = _sheet_table(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            if any(s.name.lower() == name.strip().lower() for s in schema.SHEETS):
+                unreadable += _unreadable_sheet(path, scan, name, exc)  # other sheets are ignored anyway
+    if unreadable:
+        raise InputErrors(unreadable, str(path))
     errors = []
     for sheet, part in scan.sheets.items():
         for cell in part.formulas_without_value:
@@ -96,6 +107,16 @@ def _read_by_planner(tables: dict[str, RawTable], sheet: str, cell: str) -> bool
         return True
     columns = schema.SETTING_KEYS if known is schema.SETTINGS else known.columns
     return header is not None and (header.lower() in {c.name for c in columns} or known is schema.SETTINGS)
+
+
+def _unreadable_sheet(path: Path, scan, sheet: str, exc: BaseException) -> list[InputError]:
+    """The cells that made the reader refuse a sheet, each named; else the sheet and the reader's words."""
+    member = scan.members.get(sheet)
+    cells = unreadable_cells(path, member) if member else []
+    if not cells:
+        return [InputError(sheet, None, None, "a sheet the reader can read", f"{type(exc).__name__}: {exc}")]
+    return [InputError(sheet, _row_of(cell), None, "a cell a spreadsheet program wrote", problem, cell=cell)
+            for cell, problem in cells]
 
 
 def _sheet_table(name: str, rows: list[list[Any]]) -> RawTable:

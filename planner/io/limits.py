@@ -27,6 +27,7 @@ or the command line's ``--max-cells`` and ``--max-unpacked-mb``; defaults
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -128,6 +129,7 @@ class WorkbookScan:
     hidden: list[str]
     macros: bool
     external_links: int
+    members: dict[str, str] = field(default_factory=dict)  # sheet name -> its part in the zip
 
     @property
     def area(self) -> int:
@@ -190,7 +192,7 @@ def _scan(path: Path, z: zipfile.ZipFile, limits: Limits) -> WorkbookScan:
     lower = [n.lower() for n in z.namelist()]
     macros = any(n.endswith("vbaproject.bin") for n in lower)
     external = sum(1 for n in lower if n.startswith("xl/externallinks/") and n.endswith(".xml"))
-    return WorkbookScan(limits.unpacked - budget[0], scans, hidden, macros, external)
+    return WorkbookScan(limits.unpacked - budget[0], scans, hidden, macros, external, {v: k for k, v in names.items()})
 
 
 def _unpacked(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: list[int]):
@@ -396,6 +398,75 @@ def _column_letters(n: int) -> str:
         n, rem = divmod(n - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+# -- cells a reader cannot read ------------------------------------------------------------------
+_TYPES = {None, "n", "s", "b", "d", "e", "str", "inlineStr"}
+
+
+def unreadable_cells(path: str | Path, member: str, most: int = 5) -> list[tuple[str, str]]:
+    """Up to ``most`` cells of one sheet part that no reader can convert, each with what is wrong.
+
+    Used after the reader refused a sheet, to name the cell: a shared-string index beyond
+    the table, a boolean other than 0 or 1, a number that is no number, an unknown type.
+    Reads the part with the same limits as :func:`scan_workbook` (which has passed).
+    """
+    path = Path(path)
+    with zipfile.ZipFile(path) as z:
+        budget = [current().unpacked]
+        shared = _read_part(z, "xl/sharedStrings.xml", path, budget)
+        strings = len(re.findall(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]", shared)) if shared is not None else 0
+        data = _read_part(z, member, path, budget)
+    if data is None:
+        return []
+    found: list[tuple[str, str]] = []
+    cell: dict | None = None
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+
+    def start(name: str, attrs: dict) -> None:
+        nonlocal cell
+        tag = name.rpartition(":")[2]
+        if tag == "c":
+            cell = {"ref": attrs.get("r", "?"), "t": attrs.get("t"), "v": None}
+        elif tag == "v" and cell is not None:
+            cell["v"] = ""
+            parser.CharacterDataHandler = lambda text: cell.__setitem__("v", cell["v"] + text)
+
+    def end(name: str) -> None:
+        nonlocal cell
+        tag = name.rpartition(":")[2]
+        if tag == "v":
+            parser.CharacterDataHandler = None
+        elif tag == "c" and cell is not None:
+            problem = _unreadable(cell["t"], (cell["v"] or "").strip(), cell["v"] is not None, strings)
+            if problem and len(found) < most:
+                found.append((cell["ref"], problem))
+            cell = None
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        pass
+    return found
+
+
+def _unreadable(kind: str | None, value: str, has_value: bool, strings: int) -> str:
+    if kind not in _TYPES:
+        return f"a cell of unknown type {kind!r}"
+    if not has_value or not value:
+        return ""
+    if kind == "s" and not (value.isdigit() and int(value) < strings):
+        return f"a reference to shared text {value!r}, which the workbook does not hold"
+    if kind == "b" and value not in ("0", "1"):
+        return f"a boolean written as {value!r}"
+    if kind in (None, "n"):
+        try:
+            float(value)
+        except ValueError:
+            return f"a number written as {value!r}"
+    return ""
 
 
 # -- table-form JSON ----------------------------------------------------------------------
