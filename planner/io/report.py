@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..formulation import voting_groups
 from ..model import Instance
 from ..result import Result
 
@@ -90,10 +91,14 @@ def describe_result(result: Result) -> str:
         lines += ["", f"Ratification over {u['scenarios']} scenarios: {100 * chance['overall']:.1f} % "
                   f"(risk of involuntary defection {100 * (1 - chance['overall']):.1f} %); by side: "
                   + ", ".join(f"{s} {100 * p:.1f} %" for s, p in chance["sides"].items())]
-    opposed = [g for g, v in d["groups"].items() if not v["supports"]]
-    lines += ["", f"{len(d['groups']) - len(opposed)} of {len(d['groups'])} groups support the deal"
+    voting = voting_groups(inst)
+    counted = {g: v for g, v in d["groups"].items() if g in voting}
+    opposed = [g for g, v in counted.items() if not v["supports"]]
+    silent = len(d["groups"]) - len(counted)
+    lines += ["", f"{len(counted) - len(opposed)} of {len(counted)} voting groups support the deal"
               + (" in the workbook's own values" if d.get("uncertainty") else "")
-              + (f"; opposed: {', '.join(opposed[:12])}{' ...' if len(opposed) > 12 else ''}" if opposed else "")]
+              + (f"; opposed: {', '.join(opposed[:12])}{' ...' if len(opposed) > 12 else ''}" if opposed else "")
+              + (f" ({silent} {'group that votes' if silent == 1 else 'groups that vote'} in no body not counted)" if silent else "")]
     lines += [f"note: {n}" for n in d["notes"]]
     return "\n".join(lines)
 
