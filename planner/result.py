@@ -45,6 +45,7 @@ class Result:
     solver: dict[str, Any] = field(default_factory=dict)
     uncertainty: dict[str, Any] | None = None
     exact_check: dict[str, Any] | None = None  # close calls settled in exact arithmetic (planner.exact)
+    objective_bound: float | None = None  # no deal is worth more (the value when optimal; HiGHS's bound when stopped)
 
     @property
     def has_deal(self) -> bool:

@@ -102,6 +102,7 @@ class BuiltModel:
         self.excluded: set[tuple[str, ...]] = set()
         self._ranking = None
         self.start: Deal | None = None
+        self.bound: float | None = None  # HiGHS's bound on the objective after the last MIP solve
 
     @property
     def highs(self) -> highspy.Highs:
@@ -520,6 +521,7 @@ def answer(built: BuiltModel) -> Result:
             built.notes.append("the solver's deal is not feasible when checked exactly: " + "; ".join(evaluation.violations))
             status, deal, evaluation = "unknown", None, None
     value = objective_value(instance, evaluation.negotiator_utility, objective, home, built.ideal) if evaluation else None
+    bound = value if status == "optimal" else built.bound if method == "mip" and objective in BOUNDED else None
     return Result(
         instance=instance, status=status, objective=objective, home=home, deal=deal, evaluation=evaluation,
         objective_value=value, mip_gap=gap if deal is not None else None,
@@ -528,7 +530,12 @@ def answer(built: BuiltModel) -> Result:
         solver={"name": "highs", "method": method, "threads": options.threads, "random_seed": options.random_seed,
                 "time_limit": built.time_limit, "mip_gap": built.mip_gap},
         exact_check=exact.check(instance, deal, evaluate(instance, deal)).report() if evaluation is not None else None,
+        objective_bound=bound if deal is not None else None,
     )
+
+
+BOUNDED = ("own", "joint", "maxmin")
+"""Objectives whose MIP objective is the reported objective value, so HiGHS's bound bounds it."""
 
 
 def _evaluated(built: BuiltModel, deal: Deal):
@@ -562,7 +569,11 @@ def _status(run: _Run) -> str:
 
 
 def _solve_once(built: BuiltModel) -> tuple[str, Deal | None, float | None]:
+    """One MIP solve, from ``built.start`` when that deal is feasible; HiGHS's bound is kept in ``built.bound``."""
+    if built.start is not None and evaluate(built.instance, built.start).feasible:
+        built.suggest(built.start)
     run = built.run()
+    built.bound = run.bound if run.bound is not None and math.isfinite(run.bound) else None
     status = _status(run)
     if not run.has_solution:
         return status, None, None

@@ -250,3 +250,40 @@ def test_a_range_that_starts_with_a_minus_is_read_as_values(tmp_path):
     assert code == 0
     rows = json.loads(out.read_text())["studies"][0]["rows"]
     assert [r["Groups[side=FRG].reservation+"] for r in rows] == [-1.0, -0.5, 0.0]
+
+
+@settings(max_examples=max(1, int(150 * SCALE)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instance=instances(objective="own"), slack=st.sampled_from([0.0, 0.0, 0.5]))
+def test_a_point_between_two_stopped_solves_gets_a_feasible_deal_and_a_true_bound(instance, slack):
+    """Ends that stopped with a deal and a loose bound (faked from true solves) give the points between
+    a deal that is feasible there, a bound no deal there beats (the oracle's optimum), and a gap no
+    wider than the ends'. The swept shift of every reservation of a side only shrinks the feasible
+    set, so the lowest end is the permissive one."""
+    from planner.analysis.sweep import _PointSolver
+
+    name = f"Groups[side={instance.groups[0].side if instance.groups else instance.home}].reservation+"
+    values = [-2.0, -1.0, -0.5, 0.0, 1.0]
+    points = [{name: v} for v in values]
+    solver = _PointSolver(instance, points, "own", instance.home, planner.SolveOptions())
+
+    def stopped(value):
+        result = solver.at({name: value})
+        if not result.has_deal:
+            return None
+        bound = result.objective_value + slack
+        return dataclasses.replace(result, status="feasible", objective_bound=bound,
+                                   mip_gap=(bound - result.objective_value) / max(abs(result.objective_value), 1e-9))
+
+    ra, rb = stopped(values[0]), stopped(values[-1])
+    if ra is None or rb is None:
+        return
+    for v in values[1:-1]:
+        inferred = solver._bounded({name: v}, ra, rb, -1)
+        if inferred is None:
+            continue
+        changed = apply(instance, name, v)
+        assert planner.evaluate(changed, inferred.deal).feasible
+        truth = best_deal(changed).value
+        note(f"{v}: inferred {inferred.objective_value} bound {inferred.objective_bound} truth {truth}")
+        assert inferred.objective_value <= truth + 1e-5 and truth <= inferred.objective_bound + 1e-5
+        assert inferred.mip_gap <= max(ra.mip_gap, rb.mip_gap) + 1e-9

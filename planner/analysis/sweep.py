@@ -14,13 +14,16 @@ make a sweep faster than solving each point afresh:
   there too (shrinking sets: the deal at ``b``). Lines are solved at their ends and
   split in the middle until the ends agree; the inferred points are re-evaluated
   exactly and marked ``inferred``. Two ends without agreement are both
-  ``no_agreement``-proved the same way.
+  ``no_agreement``-proved the same way. When the ends stopped at the time limit with
+  deals, the more permissive end's bound holds between them: a point gets the better
+  of the ends' deals that is feasible there, with its gap to that bound, when that gap is
+  no wider than the ends' own (``_PointSolver._bounded``).
 - **one model for the whole sweep** when every swept parameter is held in place
   (budgets, Level-I reservations, payment caps, transfer limits): the model is built for
   the most permissive values and re-solved through the persistent HiGHS interface with
   only bounds changed.
-- **a start**: each point's package search begins from the previous point's deal when
-  it is still feasible, and **both cores**: long sweeps are split over processes
+- **a start**: each point's search begins from the previous point's deal when it is
+  still feasible (package bounding's first candidate, or HiGHS's starting solution), and **both cores**: long sweeps are split over processes
   (``jobs``).
 """
 
@@ -225,9 +228,11 @@ class _PointSolver:
             donor = _donor(ra, rb, line.direction)
             if donor is not False:
                 proven = {j: self._proven(self.points[line.indices[j]], donor) for j in range(a + 1, b)}
-                if all(r is not None for r in proven.values()):
-                    rows.update({line.indices[j]: {**_row(r), "inferred": True} for j, r in proven.items()})
-                    continue
+            else:
+                proven = {j: self._bounded(self.points[line.indices[j]], ra, rb, line.direction) for j in range(a + 1, b)}
+            if all(r is not None for r in proven.values()):
+                rows.update({line.indices[j]: {**_row(r), "inferred": True} for j, r in proven.items()})
+                continue
             mid = (a + b) // 2
             stack += [(mid, b), (a, mid)]
         return rows
@@ -247,6 +252,42 @@ class _PointSolver:
         return Result(instance=inst, status="optimal", objective=self.objective, home=self.home, deal=donor.deal,
                       evaluation=ev, objective_value=value, mip_gap=donor.mip_gap, solver=donor.solver,
                       notes=("optimal: the neighbouring points that enclose this one have the same optimal value",))
+
+
+    def _bounded(self, point: Mapping[str, float], ra: Result, rb: Result, sense: int) -> Result | None:
+        """An answer at a point between two ends that both stopped with a deal, as good as theirs; else None.
+
+        The more permissive end's bound holds at every point between (the feasible set only
+        shrinks away from it), and each end's deal is checked at the point. The better
+        feasible deal is the answer, with gap (bound - value) / |value|; it is given only when
+        that gap is no wider than the wider of the ends' gaps (an answer as good as a solve
+        of the point would have been, had it stopped like its neighbours).
+        """
+        if not (ra.has_deal and rb.has_deal) or sense == 0:
+            return None
+        bound = (rb if sense > 0 else ra).objective_bound
+        if bound is None or ra.mip_gap is None or rb.mip_gap is None:
+            return None
+        inst = _changed(self.instance, point)
+        best = None
+        for end in (ra, rb):
+            ev = evaluate(inst, end.deal)
+            if ev.feasible:
+                value = objective_value(inst, ev.negotiator_utility, self.objective, self.home)
+                if best is None or value > best[0]:
+                    best = (value, end, ev)
+        if best is None:
+            return None
+        value, end, ev = best
+        gap = max(0.0, bound - value) / max(abs(value), 1e-9)
+        if gap > max(ra.mip_gap, rb.mip_gap) + 1e-12:
+            return None
+        wanted = self.options.mip_gap if self.options.mip_gap is not None else inst.settings.mip_gap
+        return Result(instance=inst, status="optimal" if gap <= wanted else "feasible", objective=self.objective,
+                      home=self.home, deal=end.deal, evaluation=ev, objective_value=value, mip_gap=gap,
+                      solver=end.solver, objective_bound=bound,
+                      notes=(f"a neighbouring point's deal; no deal here is worth more than {bound:.6g}, the bound "
+                             "proven at the more permissive neighbour",))
 
 
 def _donor(ra: Result, rb: Result, sense: int):
