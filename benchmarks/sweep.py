@@ -19,8 +19,12 @@ in the same run:
 The naive, pyomo and raw loops are timed on ``--sample`` evenly spaced points of the
 sweep (points per second is a rate; the sample says how many were solved), planner's
 sweep on all of them. A loop over the sample that takes well under a second is repeated
-and its best pass counted, with garbage collection off, as ``timeit`` does. Printed: points per second of each and the ratios planner/naive
-and (pyomo - raw)/raw, Pyomo's overhead per re-solve.
+and its best pass counted, with garbage collection off, as ``timeit`` does. Printed: points
+per second of each and the ratios planner/naive and (pyomo - raw)/raw, Pyomo's overhead per
+re-solve; how many of planner's points were inferred rather than solved; and, over the
+sample points, the mean objective value and mean gap that the naive loop and planner's
+sweep report (where a time limit stops the solves, a faster sweep must not report worse
+deals or wider gaps).
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ def main() -> None:
     p.add_argument("--only", help="run only the instances whose file name contains this")
     a = p.parse_args()
     print(f"{'instance':<26} {'points':>6} {'naive/s':>8} {'planner/s':>9} {'pyomo/s':>8} {'raw/s':>8} "
-          f"{'planner/naive':>13} {'pyomo overhead':>14}  proven  limit")
+          f"{'planner/naive':>13} {'pyomo overhead':>14}  inferred  limit  {'value naive/planner':>19}  "
+          f"{'gap naive/planner':>17}")
     for path, side, home, top, limit in CASES:
         if not path.exists() or (a.only and a.only not in path.name):
             continue
@@ -71,13 +76,24 @@ def main() -> None:
         name = f"Sides[{side}].budget"
         values = [top * k / (a.points - 1) for k in range(a.points)]
         sample = values[:: max(1, math.ceil(len(values) / a.sample))]
-        naive = _rate(lambda v: planner.solve(apply(inst, name, v)), sample)
+        naive_results = {}
+        naive = _rate(lambda v: naive_results.__setitem__(v, planner.solve(apply(inst, name, v))), sample)
         t0 = time.perf_counter()
         table = planner.sweep(inst, {name: values}, jobs=a.jobs)
         swept = len(values) / (time.perf_counter() - t0)
         pyomo_rate, raw_rate = _solver_loops(apply(inst, name, top), side, sample)
+        at_sample = table[table[name].isin(sample)]
+        value = (_mean(r.objective_value for r in naive_results.values()), _mean(at_sample["objective_value"]))
+        gap = (_mean(r.mip_gap for r in naive_results.values()), _mean(at_sample["mip_gap"]))
         print(f"{path.stem:<26} {len(values):>6} {naive:>8.2f} {swept:>9.2f} {pyomo_rate:>8.2f} {raw_rate:>8.2f} "
-              f"{swept / naive:>12.1f}x {raw_rate / pyomo_rate - 1:>13.0%}  {int(table['inferred'].sum()):>6}  {limit:g}s")
+              f"{swept / naive:>12.1f}x {raw_rate / pyomo_rate - 1:>13.0%}  {int(table['inferred'].sum()):>8}  "
+              f"{limit:>4g}s  {value[0]:>9.4g} / {value[1]:<7.4g}  {gap[0]:>7.2%} / {gap[1]:<7.2%}")
+
+
+def _mean(values) -> float:
+    """The mean of the numbers given (None, a point without a deal, counts as nan)."""
+    numbers = [math.nan if v is None else float(v) for v in values]
+    return sum(numbers) / len(numbers) if numbers else math.nan
 
 
 def _rate(step, values, budget: float = 1.0, most: int = 7) -> float:

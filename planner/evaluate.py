@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Mapping
 
 from .model import Body, Instance
@@ -155,6 +156,7 @@ def negotiator_utility(instance: Instance, deal: Deal, side: str) -> float:
 
 
 # -- votes -----------------------------------------------------------------------------
+@lru_cache(maxsize=65536)
 def exact(x: float) -> Fraction:
     """The rational number a weight or threshold stands for.
 

@@ -225,17 +225,29 @@ class _PointSolver:
             ra, rb = solve_at(a), solve_at(b)
             if b - a < 2:
                 continue
-            donor = _donor(ra, rb, line.direction)
-            if donor is not False:
-                proven = {j: self._proven(self.points[line.indices[j]], donor) for j in range(a + 1, b)}
-            else:
-                proven = {j: self._bounded(self.points[line.indices[j]], ra, rb, line.direction) for j in range(a + 1, b)}
-            if all(r is not None for r in proven.values()):
+            proven = self._between(line, a, b, ra, rb)
+            if proven is not None:
                 rows.update({line.indices[j]: {**_row(r), "inferred": True} for j, r in proven.items()})
                 continue
             mid = (a + b) // 2
             stack += [(mid, b), (a, mid)]
         return rows
+
+    def _between(self, line: _Line, a: int, b: int, ra: Result, rb: Result) -> dict[int, Result] | None:
+        """Answers for every point strictly between ``a`` and ``b`` without solving, or None."""
+        donor = _donor(ra, rb, line.direction)
+        if donor is not False:
+            infer = lambda point: self._proven(point, donor)  # noqa: E731
+        elif _may_bound(ra, rb, line.direction):
+            infer = lambda point: self._bounded(point, ra, rb, line.direction)  # noqa: E731
+        else:
+            return None
+        answers = {}
+        for j in range(a + 1, b):
+            answers[j] = infer(self.points[line.indices[j]])
+            if answers[j] is None:
+                return None
+        return answers
 
     def _proven(self, point: Mapping[str, float], donor: Result | None) -> Result | None:
         """The donor's answer at a point, re-evaluated exactly; None if it does not hold there."""
@@ -290,6 +302,16 @@ class _PointSolver:
                              "proven at the more permissive neighbour",))
 
 
+def _may_bound(ra: Result, rb: Result, sense: int) -> bool:
+    """Whether :meth:`_PointSolver._bounded` can succeed between two ends: both have deals and
+    the better of them is within the ends' widest gap of the permissive end's bound."""
+    if sense == 0 or not (ra.has_deal and rb.has_deal) or ra.mip_gap is None or rb.mip_gap is None:
+        return False
+    bound = (rb if sense > 0 else ra).objective_bound
+    best = max(ra.objective_value, rb.objective_value)
+    return bound is not None and max(0.0, bound - best) / max(abs(best), 1e-9) <= max(ra.mip_gap, rb.mip_gap) + 1e-12
+
+
 def _donor(ra: Result, rb: Result, sense: int):
     """The result whose deal is optimal between two points; None for proven no agreement; False if unproven."""
     if ra.status == rb.status == "no_agreement":
@@ -316,7 +338,7 @@ def _changed(instance: Instance, point: Mapping[str, float]) -> Instance:
 
 def _row(result) -> dict:
     d = result.to_dict()
-    row = {"status": d["status"], "objective_value": d["objective_value"]}
+    row = {"status": d["status"], "objective_value": d["objective_value"], "mip_gap": d["mip_gap"]}
     row.update({f"U_{s}": v["utility"] for s, v in d["negotiators"].items()} or
                {f"U_{s}": None for s in result.instance.side_ids})
     for b, v in d["bodies"].items():
