@@ -19,6 +19,7 @@ from .io.limits import (
     DEFAULT_UNPACKED_MB,
     UNPACKED_VARIABLE,
 )
+from .processes import environment
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 EXIT_FAILED_SOME = 4
@@ -737,22 +738,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _reading_limits(args):
+def _reading_limits(args) -> contextlib.AbstractContextManager[None]:
     """``--max-cells`` and ``--max-unpacked-mb`` as the environment of this run (worker processes inherit it)."""
     given = {CELLS_VARIABLE: args.max_cells, UNPACKED_VARIABLE: args.max_unpacked_mb}
-    before = {name: os.environ.get(name) for name in given}
-    for name, value in given.items():
-        if value is not None:
-            os.environ[name] = repr(value)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return environment({name: repr(value) for name, value in given.items() if value is not None})
 
 
 def _negative_values_attached(argv: list[str]) -> list[str]:

@@ -509,17 +509,19 @@ def answer(built: BuiltModel) -> Result:
         status, deal, gap = _solve_by_bounding(built)
     else:
         status, deal, gap = _solve_once(built)
-    evaluation = _evaluated(built, deal) if deal is not None else None
-    if evaluation is not None and evaluation.feasible:
-        tidied, _ = _tidy(built, deal, evaluation)
-        if tidied is not deal and (tidy_evaluation := _evaluated(built, tidied)).feasible:
-            deal, evaluation = tidied, tidy_evaluation
-    if evaluation is not None and not evaluation.feasible:
+    checked = _checked(built, deal) if deal is not None else None
+    if checked is not None and checked.evaluation.feasible:
+        tidied, _ = _tidy(built, deal, checked.evaluation)
+        if tidied is not deal and (tidy_checked := _checked(built, tidied)).evaluation.feasible:
+            deal, checked = tidied, tidy_checked
+    if checked is not None and not checked.evaluation.feasible:
         deal = built.repriced(deal)
-        evaluation = _evaluated(built, deal)
-        if not evaluation.feasible:
-            built.notes.append("the solver's deal is not feasible when checked exactly: " + "; ".join(evaluation.violations))
-            status, deal, evaluation = "unknown", None, None
+        checked = _checked(built, deal)
+        if not checked.evaluation.feasible:
+            built.notes.append("the solver's deal is not feasible when checked exactly: "
+                               + "; ".join(checked.evaluation.violations))
+            status, deal, checked = "unknown", None, None
+    evaluation = checked.evaluation if checked is not None else None
     value = objective_value(instance, evaluation.negotiator_utility, objective, home, built.ideal) if evaluation else None
     bound = value if status == "optimal" else built.bound if method == "mip" and objective in BOUNDED else None
     return Result(
@@ -529,7 +531,7 @@ def answer(built: BuiltModel) -> Result:
         notes=tuple(built.notes[notes_before:]),
         solver={"name": "highs", "method": method, "threads": options.threads, "random_seed": options.random_seed,
                 "time_limit": built.time_limit, "mip_gap": built.mip_gap},
-        exact_check=exact.check(instance, deal, evaluate(instance, deal)).report() if evaluation is not None else None,
+        exact_check=checked.report() if checked is not None else None,
         objective_bound=bound if deal is not None else None,
     )
 
@@ -538,7 +540,7 @@ BOUNDED = ("own", "joint", "maxmin")
 """Objectives whose MIP objective is the reported objective value, so HiGHS's bound bounds it."""
 
 
-def _evaluated(built: BuiltModel, deal: Deal):
+def _checked(built: BuiltModel, deal: Deal) -> exact.ExactCheck:
     """The evaluator's verdict on a deal, its close calls settled in exact arithmetic (:mod:`planner.exact`)."""
     checked = exact.check(built.instance, deal, evaluate(built.instance, deal))
     note = ("floating point and exact arithmetic disagreed on "
@@ -546,7 +548,7 @@ def _evaluated(built: BuiltModel, deal: Deal):
             + "; the exact verdicts are reported")
     if not checked.agrees and note not in built.notes:
         built.notes.append(note)
-    return checked.evaluation
+    return checked
 
 
 def _method(instance: Instance, objective: str, requested: str) -> str:
