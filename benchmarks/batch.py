@@ -53,7 +53,8 @@ def loading(count: int, tmp: Path) -> None:
         for f in files:
             planner.read_instance(f)
         seconds[suffix] = time.perf_counter() - t0
-        print(f"load {len(files)} {suffix} instances: {seconds[suffix]:.1f} s ({1000 * seconds[suffix] / len(files):.1f} ms each)")
+        each = 1000 * seconds[suffix] / len(files)
+        print(f"load {len(files)} {suffix} instances: {seconds[suffix]:.1f} s ({each:.1f} ms each)")
     print(f"JSON loads {seconds['.xlsx'] / seconds['.json']:.1f}x faster than workbooks")
 
 

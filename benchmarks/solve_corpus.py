@@ -21,10 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from planner.generate import random_instance  # noqa: E402
-
 import planner  # noqa: E402
 from planner.formulation import PLAIN, FormulationOptions  # noqa: E402
+from planner.generate import random_instance  # noqa: E402
 from planner.solve import SolveOptions  # noqa: E402
 
 
@@ -39,7 +38,8 @@ def measure(instance, formulation, time_limit):
 def row(name, variant, r, total):
     gap = "-" if r.mip_gap is None else f"{100 * r.mip_gap:.2f}%"
     value = "-" if r.objective_value is None else f"{r.objective_value:.3f}"
-    print(f"{name:24s} {variant:8s} {r.build_seconds:8.2f} {r.solve_seconds:8.2f} {total:8.2f}  {r.status:12s} {gap:>8s} {value:>10s}  {r.solver['method']}", flush=True)
+    print(f"{name:24s} {variant:8s} {r.build_seconds:8.2f} {r.solve_seconds:8.2f} {total:8.2f}  {r.status:12s} {gap:>8s} "
+          f"{value:>10s}  {r.solver['method']}", flush=True)
 
 
 def main() -> None:
@@ -59,7 +59,8 @@ def main() -> None:
     for shape, seed in (((10, 4, 20), 101), ((16, 5, 40), 102), ((30, 6, 100), 103)):
         inst = random_instance(*shape, seed)
         cases.append((inst.name, lambda inst=inst: inst))
-    print(f"{'instance':24s} {'variant':8s} {'build s':>8s} {'solve s':>8s} {'total s':>8s}  {'status':12s} {'gap':>8s} {'value':>10s}  method")
+    print(f"{'instance':24s} {'variant':8s} {'build s':>8s} {'solve s':>8s} {'total s':>8s}  {'status':12s} {'gap':>8s} "
+          f"{'value':>10s}  method")
     for name, load in cases:
         if a.only not in name:
             continue

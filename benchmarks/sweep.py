@@ -77,7 +77,8 @@ def main() -> None:
         values = [top * k / (a.points - 1) for k in range(a.points)]
         sample = values[:: max(1, math.ceil(len(values) / a.sample))]
         naive_results = {}
-        naive = _rate(lambda v: naive_results.__setitem__(v, planner.solve(apply(inst, name, v))), sample)
+        naive = _rate(lambda v, inst=inst, name=name, out=naive_results: out.__setitem__(v, planner.solve(apply(inst, name, v))),
+                      sample)
         t0 = time.perf_counter()
         table = planner.sweep(inst, {name: values}, jobs=a.jobs)
         swept = len(values) / (time.perf_counter() - t0)

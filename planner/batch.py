@@ -22,10 +22,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 

@@ -179,7 +179,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--force", action="store_true", help="replace PATH if it exists")
     for command in sub.choices.values():  # every command reads within the same limits
         command.add_argument("--max-cells", type=_count, metavar="N",
-                             help=f"refuse workbooks whose sheets span more cells (default {DEFAULT_CELLS:,}; env {CELLS_VARIABLE})")
+                             help=f"refuse workbooks whose sheets span more cells (default {DEFAULT_CELLS:,}; "
+                                  f"env {CELLS_VARIABLE})")
         command.add_argument("--max-unpacked-mb", type=_positive, metavar="MB",
                              help=f"refuse workbooks that unpack, or JSON files larger than this (default {DEFAULT_UNPACKED_MB}; "
                                   f"env {UNPACKED_VARIABLE})")
@@ -332,7 +333,8 @@ def cmd_check(args) -> int:
     _say(args, "\nThe workbook is valid.")
     if args.json:
         _emit_json({"valid": True, "errors": [], "sides": len(instance.sides), "issues": len(instance.issues),
-                    "packages": instance.package_count, "groups": len(instance.groups), "bodies": len(instance.bodies)}, args.json)
+                    "packages": instance.package_count, "groups": len(instance.groups), "bodies": len(instance.bodies)},
+                   args.json)
     return EXIT_OK
 
 
@@ -513,7 +515,8 @@ def _describe_study(study, table, sides) -> str:
         return describe_frame(f"Tornado ({len(table)} parameters, largest swing first)", shown)
     columns = study.parameters + ["status", "objective_value"] + [f"U_{s}" for s in sides]
     points = turning_points(table, study.parameters) if len(table) > 25 else table
-    title = f"{study.name}: sweep of {' x '.join(study.parameters)} ({len(table)} points, {int(table['inferred'].sum())} proven without a solve)"
+    title = (f"{study.name}: sweep of {' x '.join(study.parameters)} ({len(table)} points, "
+             f"{int(table['inferred'].sum())} proven without a solve)")
     if len(points) < len(table):
         title += "; each line's ends and every change of status or package"
     return describe_frame(title, points[columns + ["package_changed"]])
@@ -703,7 +706,9 @@ def cmd_import_genius(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "diagnose": cmd_diagnose, "generate": cmd_generate, "power": cmd_power, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling, "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
+COMMANDS = {"batch": cmd_batch, "convert": cmd_convert, "diagnose": cmd_diagnose, "generate": cmd_generate,
+            "power": cmd_power, "import-genius": cmd_import_genius, "frontier": cmd_frontier, "schelling": cmd_schelling,
+            "sweep": cmd_sweep, "solve": cmd_solve, "check": cmd_check, "winset": cmd_winset, "template": cmd_template}
 
 
 def _refuse_overwriting_inputs(args) -> None:

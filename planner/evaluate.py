@@ -9,10 +9,10 @@ arithmetic, so a strict majority at exactly half the weight is decided exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Mapping
 
 from .model import Body, Instance
 
@@ -40,7 +40,7 @@ class Deal:
     def uses(self, action: str) -> int:
         return self.actions.get(action, 0)
 
-    def without(self, action: str) -> "Deal":
+    def without(self, action: str) -> Deal:
         """The same deal with one action not taken."""
         return Deal(self.package, self.payments, self.transfers, {a: n for a, n in self.actions.items() if a != action})
 

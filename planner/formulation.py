@@ -16,10 +16,10 @@ the deal by :mod:`planner.evaluate` anyway.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache, reduce
-from typing import Iterable
 
 import pyomo.environ as pyo
 
@@ -57,10 +57,10 @@ class Linear:
     options: dict[OptionKey, float] = field(default_factory=dict)
     pairs: dict[tuple[OptionKey, OptionKey], float] = field(default_factory=dict)
 
-    def scaled(self, factor: float) -> "Linear":
+    def scaled(self, factor: float) -> Linear:
         return Linear({k: factor * v for k, v in self.options.items()}, {k: factor * v for k, v in self.pairs.items()})
 
-    def plus(self, other: "Linear") -> "Linear":
+    def plus(self, other: Linear) -> Linear:
         opts, pairs = dict(self.options), dict(self.pairs)
         for k, v in other.options.items():
             opts[k] = opts.get(k, 0.0) + v
@@ -435,8 +435,8 @@ def _add_support(m, instance: Instance, options: FormulationOptions) -> None:
     r"""Support: :math:`u_g \ge \tilde r_g - M_g (1 - y_g)` with :math:`M_g = r_g - \underline{s}_g`.
 
     :math:`\underline{s}_g` is the least of :math:`u_g - (\tilde r_g - r_g)` over all deals
-    (:func:`standing_bounds`: payments and transfers only add). With presolve, :math:`y_g` is a constant for groups that always or never
-    support, and groups that always vote alike share one binary. ``m.support[g]`` is the
+    (:func:`standing_bounds`: payments and transfers only add). With presolve, :math:`y_g` is a
+    constant for groups that always or never support, and groups that always vote alike share one binary. ``m.support[g]`` is the
     expression (0, 1 or a binary) that bodies and vetoes use.
     """
     plans = plan_groups(instance, options)

@@ -9,10 +9,10 @@ or Pyomo.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping
 
 OptionKey = tuple[str, str]
 """An option, named by (issue, option)."""
@@ -182,7 +182,7 @@ def _freeze(utilities: Mapping[str, Mapping[OptionKey, float]]) -> Mapping[str, 
     return MappingProxyType({h: MappingProxyType(dict(v)) for h, v in utilities.items()})
 
 
-def _unpickle_instance(fields: dict) -> "Instance":
+def _unpickle_instance(fields: dict) -> Instance:
     return Instance(**fields)
 
 
@@ -214,19 +214,19 @@ class Instance:
         return _unpickle_instance, (fields,)
 
     # -- derived copies ------------------------------------------------------------
-    def replace(self, **changes) -> "Instance":
+    def replace(self, **changes) -> Instance:
         """A copy with some fields replaced (``dataclasses.replace``)."""
         changes.setdefault("_cache", {})
         return dataclasses.replace(self, **changes)
 
-    def with_settings(self, **changes) -> "Instance":
+    def with_settings(self, **changes) -> Instance:
         """A copy with settings changed, e.g. ``with_settings(objective="nash")``."""
         return self.replace(settings=dataclasses.replace(self.settings, **changes))
 
-    def with_side(self, side: str, **changes) -> "Instance":
+    def with_side(self, side: str, **changes) -> Instance:
         return self.replace(sides=_replace_one(self.sides, side, changes))
 
-    def with_group(self, group: str, **changes) -> "Instance":
+    def with_group(self, group: str, **changes) -> Instance:
         """A copy with a group changed; a new weight also applies in its side's default body."""
         bodies = self.bodies
         if "weight" in changes:
@@ -238,10 +238,10 @@ class Instance:
             )
         return self.replace(groups=_replace_one(self.groups, group, changes), bodies=bodies)
 
-    def with_body(self, body: str, **changes) -> "Instance":
+    def with_body(self, body: str, **changes) -> Instance:
         return self.replace(bodies=_replace_one(self.bodies, body, changes))
 
-    def with_utility(self, holder: str, issue: str, option: str, value: float) -> "Instance":
+    def with_utility(self, holder: str, issue: str, option: str, value: float) -> Instance:
         table = {h: dict(v) for h, v in self.utilities.items()}
         table.setdefault(holder, {})[(issue, option)] = float(value)
         return self.replace(utilities=table)

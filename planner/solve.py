@@ -420,7 +420,8 @@ def _tidy(built: BuiltModel, deal: Deal, evaluation):
     if tidy is deal:
         return deal, evaluation
     ev = evaluate(built.instance, tidy)
-    tidy_value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal) if ev.feasible else None
+    tidy_value = (objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal)
+                  if ev.feasible else None)
     saved = _money(built.instance, deal) - _money(built.instance, tidy)
     if tidy_value is not None and tidy_value >= value - 1e-6 * max(1.0, abs(value)) and saved > 1e-6:
         return tidy, ev
@@ -683,6 +684,7 @@ def _better(built: BuiltModel, best, mip: tuple[str, Deal | None, float | None])
         return mip
     if deal is not None:
         ev = evaluate(built.instance, deal)
-        if ev.feasible and objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal) >= best[0]:
+        value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal)
+        if ev.feasible and value >= best[0]:
             return mip
     return "feasible", best[1], gap

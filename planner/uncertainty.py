@@ -301,7 +301,8 @@ def _result(instance: Instance, objective: str, home: str, built, status: str, d
         enough = floor is None or info["overall"] >= floor - 1e-9
         if not (holds and enough):
             notes.append("the solver's deal does not hold when checked exactly: "
-                         + ("its probability of ratification is below the floor" if holds else "a Rule, Level-I or payment limit fails"))
+                         + ("its probability of ratification is below the floor" if holds
+                            else "a Rule, Level-I or payment limit fails"))
             status, deal, evaluation, info = "unknown", None, None, None
     if deal is not None:
         if objective == "expected":

@@ -169,7 +169,8 @@ def apply_table_mutation(tables: dict, m: Mutation) -> dict:
         new = a["name"](sheet)
         tables = {(new if k == sheet else k): v for k, v in tables.items()}
     elif m.kind == "empty_sheet" and sheet is not None:
-        tables[sheet] = [] if a.get("headerless") else [{k: None for k in (rows[0] if rows and isinstance(rows[0], dict) else {})}]
+        header = rows[0] if rows and isinstance(rows[0], dict) else {}
+        tables[sheet] = [] if a.get("headerless") else [{k: None for k in header}]
     elif m.kind in ("swap_columns", "rename_column", "delete_column") and rows:
         keys = list(dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))
         if keys:

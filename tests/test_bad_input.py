@@ -40,7 +40,8 @@ CASES = {
     "bad boolean": (lambda t: change(t, "Groups", 0, "veto", "perhaps"), "Groups!D2 [veto]", "'perhaps'"),
     "bad rule": (lambda t: {**t, "Bodies": [{"side": "H", "body": "B", "rule": "most"}]}, "Bodies!C2 [rule]", "'most'"),
     "link within one issue": (
-        lambda t: {**t, "Links": [{"holder": "g1", "issue_a": "i1", "option_a": "a", "issue_b": "i1", "option_b": "b", "value": 1}]},
+        lambda t: {**t, "Links": [{"holder": "g1", "issue_a": "i1", "option_a": "a", "issue_b": "i1", "option_b": "b",
+                                   "value": 1}]},
         "Links!D2 [issue_b]", "other than issue_a"),
     "transfer to own group": (
         lambda t: {**t, "Transfers": [{"from_side": "H", "to": "g1", "max_amount": 1}]}, "Transfers!B2 [to]", "'g1'"),
@@ -49,7 +50,8 @@ CASES = {
     "formula with no cached value": (  # a text "=1+1" is written as text: a real formula is needed
         lambda t: change(t, "Groups", 0, "weight", ArrayFormula("C2", "=1+1")), "Groups!C2", "no cached value"),
     "date where a number belongs": (
-        lambda t: change(t, "Groups", 0, "reservation", __import__("datetime").datetime(2024, 1, 1)), "Groups!D2 [reservation]", "datetime"),
+        lambda t: change(t, "Groups", 0, "reservation", __import__("datetime").datetime(2024, 1, 1)),
+        "Groups!D2 [reservation]", "datetime"),
     "missing required sheet": (lambda t: {k: v for k, v in t.items() if k != "Options"}, "Options", "required"),
 }
 

@@ -158,7 +158,8 @@ def test_the_json_schema_is_current_and_accepts_written_instances(tmp_path):
     from planner import schema
 
     committed = json.loads((ROOT / "docs" / "instance.schema.json").read_text())
-    assert committed == schema.json_schema(), "regenerate with: python -m planner.schema --json-schema > docs/instance.schema.json"
+    assert committed == schema.json_schema(), \
+        "regenerate with: python -m planner.schema --json-schema > docs/instance.schema.json"
     import jsonschema
     write_instance(planner.read_instance(ROOT / "spreadsheets" / "bonn1978.xlsx"), tmp_path / "bonn.json")
     jsonschema.validate(json.loads((tmp_path / "bonn.json").read_text()), committed)

@@ -203,7 +203,8 @@ def test_formulas_on_sheets_and_columns_planner_ignores_are_ignored(tables, work
     tables["Notes"] = [{"text": "see below", "sum": None}]
     tables["Groups"][0]["comment"] = "a note"
     path = workbook(tables)
-    path = edit_sheet(path, "Notes", lambda xml: xml.replace("</sheetData>", '<row r="9"><c r="B9"><f>NOW()</f></c></row></sheetData>'))
+    formula = '<row r="9"><c r="B9"><f>NOW()</f></c></row></sheetData>'
+    path = edit_sheet(path, "Notes", lambda xml: xml.replace("</sheetData>", formula))
     path = edit_sheet(path, "Groups", lambda xml: re.sub(r'(<c r="J2"[^>]*>)<is><t>a note</t></is>', r'\1<f>1/0</f>', xml))
     assert len(planner.read_workbook(path).groups) == 3
 
@@ -321,5 +322,6 @@ def test_cells_no_reader_can_read_are_named(tables, workbook, cell, problem):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"Groups!C3: a cell a spreadsheet program wrote (got {problem}" in proc.stderr, proc.stderr
     tables["Notes"] = [{"text": "x"}]
-    notes = edit_sheet(workbook(tables, "notes.xlsx"), "Notes", lambda xml: re.sub(r'<c r="A2"[^>]*>.*?</c>', cell.replace("C3", "A2"), xml))
+    notes = edit_sheet(workbook(tables, "notes.xlsx"), "Notes",
+                       lambda xml: re.sub(r'<c r="A2"[^>]*>.*?</c>', cell.replace("C3", "A2"), xml))
     assert run_cli("check", notes).returncode == 0  # a sheet planner ignores may hold anything

@@ -39,7 +39,8 @@ def three_groups(supporters_of_b, weights=(1, 1, 1), **group_extra):
     """H prefers b (10) to a (5); groups g1..g3 like b (+1) if listed, else dislike it (-1)."""
     groups = [{"side": "H", "group": f"g{k}", "weight": w, **group_extra.get(f"g{k}", {})} for k, w in zip((1, 2, 3), weights)]
     utils = [{"holder": "H", "issue": "i", "option": "a", "value": 5}, {"holder": "H", "issue": "i", "option": "b", "value": 10}]
-    utils += [{"holder": f"g{k}", "issue": "i", "option": "b", "value": 1 if f"g{k}" in supporters_of_b else -1} for k in (1, 2, 3)]
+    utils += [{"holder": f"g{k}", "issue": "i", "option": "b", "value": 1 if f"g{k}" in supporters_of_b else -1}
+              for k in (1, 2, 3)]
     return groups, utils
 
 
@@ -120,7 +121,8 @@ def test_blocking_minority_passes_a_body_that_misses_its_threshold():
 
 def test_count_threshold_is_needed_as_well_as_weight():
     groups = [{"side": "H", "group": "big", "weight": 10}, {"side": "H", "group": "s1"}, {"side": "H", "group": "s2"}]
-    utils = [{"holder": "H", "issue": "i", "option": "b", "value": 10}, {"holder": "big", "issue": "i", "option": "b", "value": 1}]
+    utils = [{"holder": "H", "issue": "i", "option": "b", "value": 10},
+             {"holder": "big", "issue": "i", "option": "b", "value": 1}]
     utils += [{"holder": s, "issue": "i", "option": "b", "value": -1} for s in ("s1", "s2")]
     body = [{"side": "H", "body": "B", "threshold": 0.5, "count_threshold": 0.5}]
     assert solved(one_issue(groups, utils, body)).package == {"i": "a"}
@@ -149,7 +151,8 @@ def test_nash_picks_the_largest_product_not_the_largest_sum():
     options = {"a": (5, 1), "b": (3, 2), "c": (2, 2.5)}  # products 5, 6, 5; sums 6, 5, 4.5
     t = one_issue([], [], sides=sides)
     t["Options"] = [{"issue": "i", "option": o} for o in options]
-    t["Utilities"] = [{"holder": s, "issue": "i", "option": o, "value": v[k]} for o, v in options.items() for k, s in enumerate("HF")]
+    t["Utilities"] = [{"holder": s, "issue": "i", "option": o, "value": v[k]}
+                      for o, v in options.items() for k, s in enumerate("HF")]
     assert solved(t, objective="nash").package == {"i": "b"}
     assert solved(t, objective="joint").package == {"i": "a"}
     assert solved(t, objective="maxmin").package == {"i": "c"}

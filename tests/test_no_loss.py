@@ -48,7 +48,8 @@ def _commands(xlsx: Path, doc: Path) -> list[tuple]:
             if path.suffix == ".xlsx" and command != "check":
                 out.append((command, path, *extra, "--output", path))
             out.append((command, path, *extra, "--json", path))
-    out += [("convert", xlsx, xlsx, "--force"), ("convert", doc, doc, "--force"), ("batch", doc, "--out", doc.parent, "--json", doc)]
+    out += [("convert", xlsx, xlsx, "--force"), ("convert", doc, doc, "--force"),
+            ("batch", doc, "--out", doc.parent, "--json", doc)]
     return out
 
 

@@ -90,7 +90,8 @@ def _tie_case(reservation: float, values=(0.1, 0.2)) -> dict:
         "Utilities": [{"holder": "H", "issue": i, "option": "b", "value": 5} for i in ("i1", "i2")]
         + [{"holder": "g2", "issue": "i1", "option": "b", "value": values[0]},
            {"holder": "g2", "issue": "i2", "option": "b", "value": values[1]},
-           {"holder": "g2", "issue": "i1", "option": "a", "value": -1}, {"holder": "g2", "issue": "i2", "option": "a", "value": -1}],
+           {"holder": "g2", "issue": "i1", "option": "a", "value": -1},
+           {"holder": "g2", "issue": "i2", "option": "a", "value": -1}],
     }
 
 
@@ -140,7 +141,8 @@ def _cancelling_case(reservation: float) -> dict:
                    {"side": "H", "group": "g3", "reservation": reservation}],
         "Utilities": [{"holder": "H", "issue": i, "option": "b", "value": 10} for i in issues]
         + [{"holder": "g3", "issue": i, "option": "b", "value": v} for i, v in values.items()]
-        + [{"holder": "g3", "issue": "i1", "option": "a", "value": 1e16}, {"holder": "g3", "issue": "i3", "option": "a", "value": -1e16}],
+        + [{"holder": "g3", "issue": "i1", "option": "a", "value": 1e16},
+           {"holder": "g3", "issue": "i3", "option": "a", "value": -1e16}],
     }
 
 

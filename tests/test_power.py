@@ -38,7 +38,6 @@ from planner.model import Body, Group, Member, Side
 from . import oracle
 from .strategies import instances, make
 
-
 COUNCIL = (("DE", 18.49), ("FR", 15.17), ("IT", 13.23), ("ES", 10.78), ("PL", 8.33), ("RO", 4.23), ("NL", 4.01),
            ("BE", 2.62), ("CZ", 2.42), ("PT", 2.36), ("SE", 2.34), ("GR", 2.31), ("HU", 2.13), ("AT", 2.02),
            ("BG", 1.43), ("DK", 1.32), ("FI", 1.25), ("SK", 1.21), ("IE", 1.19), ("HR", 0.86), ("LT", 0.64),

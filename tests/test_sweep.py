@@ -73,7 +73,8 @@ def test_every_point_equals_a_fresh_solve_of_the_directly_changed_instance(bonn)
         assert fresh.status == row["status"]
         if fresh.has_deal:
             assert fresh.objective_value == pytest.approx(row["objective_value"], rel=1e-6)
-            assert {f"option_{i}": o for i, o in fresh.package.items()} == {k: v for k, v in row.items() if k.startswith("option_")}
+            options = {k: v for k, v in row.items() if k.startswith("option_")}
+            assert {f"option_{i}": o for i, o in fresh.package.items()} == options
 
 
 def test_scaled_weights_equal_members_changed_by_hand(bonn):

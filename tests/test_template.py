@@ -83,7 +83,8 @@ def test_drop_down_lists(wb):
     assert validations(wb["Rules"])["A2"] == '"requires,excludes"'
     assert validations(wb["Transfers"])["A2"] == "Sides!$A$2:$A$1000"  # from_side
     assert validations(wb["Members"])["A2"] == "Bodies!$B$2:$B$1000"
-    for sheet, cell in (("Options", "A2"), ("Utilities", "B2"), ("Links", "B2"), ("Links", "D2"), ("Rules", "B2"), ("Rules", "D2")):
+    cells = (("Options", "A2"), ("Utilities", "B2"), ("Links", "B2"), ("Links", "D2"), ("Rules", "B2"), ("Rules", "D2"))
+    for sheet, cell in cells:
         assert validations(wb[sheet])[cell] == "Issues!$A$2:$A$1000", (sheet, cell)
 
 
@@ -119,7 +120,8 @@ def test_filled_template_reads_and_solves(tmp_path, template):
         "Issues": [["tariff", "Tariff level"], ["quota"]],
         "Options": [["tariff", "low"], ["tariff", "high"], ["quota", "none"], ["quota", "q10"]],
         "Groups": [["A", "g1", "Farmers", 2, 1, True], ["A", "g2"], ["B", "g3"]],
-        "Utilities": [["A", "tariff", "low", 3], ["B", "quota", "q10", 2], ["g1", "tariff", "high", 2], ["g3", "quota", "q10", 1]],
+        "Utilities": [["A", "tariff", "low", 3], ["B", "quota", "q10", 2], ["g1", "tariff", "high", 2],
+                      ["g3", "quota", "q10", 1]],
     }
     for sheet, records in fill.items():
         for row, values in enumerate(records, start=2):

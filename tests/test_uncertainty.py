@@ -95,7 +95,8 @@ def _best_package(instance, offset, objective, floor):
     return best
 
 
-SETTINGS = settings(max_examples=max(1, int(60 * float(os.environ.get("PLANNER_TEST_SCALE", "1")))), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=max(1, int(60 * float(os.environ.get("PLANNER_TEST_SCALE", "1")))), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

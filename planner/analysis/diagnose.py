@@ -31,8 +31,8 @@ variables), and every change is applied and solved again before it is reported.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -416,7 +416,8 @@ def as_dict(diagnosis: Diagnosis) -> dict:
     return {
         "agreement": diagnosis.agreement,
         "sentences": diagnosis.sentences(),
-        "changes": [dataclasses.asdict(c) | {"change": c.change} for c in diagnosis.budgets + diagnosis.reservations + diagnosis.thresholds],
+        "changes": [dataclasses.asdict(c) | {"change": c.change}
+                    for c in diagnosis.budgets + diagnosis.reservations + diagnosis.thresholds],
         "reservation_total": diagnosis.reservation_total,
         "blocking": [dataclasses.asdict(r) for r in diagnosis.blocking],
         "checks": diagnosis.checks,

@@ -23,8 +23,8 @@ make a sweep faster than solving each point afresh:
   the most permissive values and re-solved through the persistent HiGHS interface with
   only bounds changed.
 - **a start**: each point's search begins from the previous point's deal when it is
-  still feasible (package bounding's first candidate, or HiGHS's starting solution), and **both cores**: long sweeps are split over processes
-  (``jobs``).
+  still feasible (package bounding's first candidate, or HiGHS's starting solution), and
+  **both cores**: long sweeps are split over processes (``jobs``).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ import itertools
 import math
 import os
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 

@@ -58,7 +58,8 @@ def _workbook_tables(path: Path) -> tuple[dict[str, RawTable], list[InputError]]
         raise _fail(path, "an Excel workbook (.xlsx or .xlsm) or a table-form instance (.json)",
                     f"a {path.suffix or 'file without a suffix'} file")
     if not zipfile.is_zipfile(path):
-        raise _fail(path, "an Excel workbook (.xlsx)", "a file that is not a workbook (an old .xls, or a password-protected workbook?)")
+        raise _fail(path, "an Excel workbook (.xlsx)",
+                    "a file that is not a workbook (an old .xls, or a password-protected workbook?)")
     scan = scan_workbook(path)  # limits, damage: before anything loads the workbook
     from python_calamine import CalamineWorkbook
 

@@ -169,7 +169,8 @@ def _scan(path: Path, z: zipfile.ZipFile, limits: Limits) -> WorkbookScan:
         if info.flag_bits & 0x1:
             raise _damaged(path, f"an encrypted part ({info.filename})")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _damaged(path, f"part {info.filename} compressed by method {info.compress_type}, which spreadsheet programs do not use")
+            raise _damaged(path, f"part {info.filename} compressed by method {info.compress_type}, "
+                                 "which spreadsheet programs do not use")
     budget = [limits.unpacked]
     names, hidden = _book(z, path, budget)
     scans: dict[str, PartScan] = {}

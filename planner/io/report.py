@@ -22,7 +22,10 @@ def _num(x: float | None) -> str:
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    def line(cells) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+
     return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
 
 
@@ -41,7 +44,8 @@ def describe_instance(instance: Instance) -> str:
         bodies = ", ".join(
             f"{b.id} ({'>' if b.rule == 'more_than' else '>='}{b.threshold:g})" for b in inst.bodies_of(s.id)
         ) or "autonomous"
-        rows.append([s.id, s.name, str(len(groups)), str(sum(g.veto for g in groups)), bodies, _num(s.reservation), _num(s.budget)])
+        rows.append([s.id, s.name, str(len(groups)), str(sum(g.veto for g in groups)), bodies, _num(s.reservation),
+                     _num(s.budget)])
     lines += [""] + _table(["side", "name", "groups", "vetoes", "bodies", "reservation", "budget"], rows)
     lines += ["", f"{len(inst.links)} links, {len(inst.rules)} rules, {len(inst.transfers)} transfers"]
     return "\n".join(lines)
@@ -68,7 +72,8 @@ def describe_result(result: Result) -> str:
     lines += ["", "Negotiators"]
     lines += _table(
         ["side", "utility", "reservation", "ratified"],
-        [[s, _num(v["utility"]), _num(v["reservation"]), "yes" if d["ratified"][s] else "NO"] for s, v in d["negotiators"].items()],
+        [[s, _num(v["utility"]), _num(v["reservation"]), "yes" if d["ratified"][s] else "NO"]
+         for s, v in d["negotiators"].items()],
     )
     if d["bodies"]:
         lines += ["", "Votes"]
@@ -98,7 +103,8 @@ def describe_result(result: Result) -> str:
     lines += ["", f"{len(counted) - len(opposed)} of {len(counted)} voting groups support the deal"
               + (" in the workbook's own values" if d.get("uncertainty") else "")
               + (f"; opposed: {', '.join(opposed[:12])}{' ...' if len(opposed) > 12 else ''}" if opposed else "")
-              + (f" ({silent} {'group that votes' if silent == 1 else 'groups that vote'} in no body not counted)" if silent else "")]
+              + (f" ({silent} {'group that votes' if silent == 1 else 'groups that vote'} in no body not counted)"
+                 if silent else "")]
     lines += [f"note: {n}" for n in d["notes"]]
     return "\n".join(lines)
 
@@ -110,7 +116,9 @@ def describe_winsets(instance: Instance, table, joint_empty: bool | None) -> str
              f"({'exact' if exact else 'estimated from a uniform sample, 95 % intervals'})", ""]
     rows = []
     for r in table.itertuples(index=False):
-        share = f"{100 * r.share:.2f} %" if exact else f"{100 * r.share:.2f} % [{100 * r.share_low:.2f}, {100 * r.share_high:.2f}]"
+        share = f"{100 * r.share:.2f} %"
+        if not exact:
+            share += f" [{100 * r.share_low:.2f}, {100 * r.share_high:.2f}]"
         count = f"{int(r.packages):,}" if exact else f"~{r.packages:,.0f}"
         rows.append([r.side, count, share])
     lines += _table(["side", "packages", "share"], rows)

@@ -9,8 +9,9 @@ every sheet is still written; Summary says why and the others carry headers only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -142,7 +143,8 @@ def _support(ws: Worksheet, data: dict, instance: Instance) -> None:
         group = instance.group(gid)
         reservation = g.get("reservation_after_actions", g["reservation"])
         margin = clean(g["utility"] - reservation)
-        rows.append((g["side"], gid, group.name, group.weight, g["utility"], reservation, margin, g["supports"], g["payment"], group.veto))
+        rows.append((g["side"], gid, group.name, group.weight, g["utility"], reservation, margin, g["supports"], g["payment"],
+                     group.veto))
     formats = {"weight": UTILITY, "utility": UTILITY, "reservation": UTILITY, "margin": UTILITY, "payment": AMOUNT}
     last = write_table(ws, SUPPORT_HEADERS, rows, formats, booleans=("supports",))
     if rows:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .. import schema
 from ..model import (
@@ -155,7 +156,8 @@ class Record:
     def error(self, column: str, expected: str, got: Any = None, text: str | None = None) -> InputError:
         """An error at this row's ``column``; ``got`` is the raw value (quoted), or ``text`` says what was found."""
         col = self.positions.get(column, 0)
-        return InputError(**self.table.where(self.row, col, column), expected=expected, found=text if text is not None else found(got))
+        return InputError(**self.table.where(self.row, col, column), expected=expected,
+                          found=text if text is not None else found(got))
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -193,7 +195,8 @@ class Reader:
             return []  # a sheet with no rows needs no headers
         missing = [c for c in columns if c.required and c.name not in positions]
         for c in missing:
-            self.errors.append(InputError(**t.where(1, len(t.headers), c.name), expected=f"a column headed {c.name}", found="no such header"))
+            self.errors.append(InputError(**t.where(1, len(t.headers), c.name), expected=f"a column headed {c.name}",
+                                          found="no such header"))
         if missing:
             return []
         out = []
@@ -322,7 +325,8 @@ class Builder:
         recs = self.unique(self.r.records(schema.ISSUES), lambda r: r["issue"], "issue", "issue id")
         names = {r["issue"]: r["name"] or r["issue"] for r in recs}
         options: dict[str, list[Option]] = {i: [] for i in names}
-        for r in self.unique(self.r.records(schema.OPTIONS), lambda r: (r["issue"], r["option"]), "option", "option id within its issue"):
+        records = self.r.records(schema.OPTIONS)
+        for r in self.unique(records, lambda r: (r["issue"], r["option"]), "option", "option id within its issue"):
             if r["issue"] not in options:
                 self.fail(r, "issue", "an issue of the Issues sheet", r["issue"])
                 continue
@@ -371,7 +375,8 @@ class Builder:
                 if m["group"] not in self.broken:
                     self.fail(m, "group", "a group of the Groups sheet", m["group"])
             elif group_side[m["group"]] != body_side[m["body"]]:
-                self.fail(m, "group", f"a group of side {body_side[m['body']]!r}", text=f"{m['group']!r} of side {group_side[m['group']]!r}")
+                self.fail(m, "group", f"a group of side {body_side[m['body']]!r}",
+                          text=f"{m['group']!r} of side {group_side[m['group']]!r}")
             else:
                 w = m["weight"] if m["weight"] is not None else weights[m["group"]]
                 members[m["body"]].append(Member(m["group"], w))
@@ -424,7 +429,9 @@ class Builder:
             if hid in holders:
                 holder_cols.append((i, hid))
             elif has_numbers:
-                self.errors.append(InputError(**t.where(1, i, str(h)), expected="a holder id (a group or a side) as the header of a wide-form utility column", found=repr(h)))
+                self.errors.append(InputError(
+                    **t.where(1, i, str(h)), found=repr(h),
+                    expected="a holder id (a group or a side) as the header of a wide-form utility column"))
         value_col = schema.UTILITIES.column("value")
         for rec in self.r.records(schema.UTILITIES, key_cols):
             for i, hid in holder_cols:

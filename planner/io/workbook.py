@@ -21,7 +21,8 @@ def instance_to_tables(instance: Instance) -> Tables:
     """The instance in table form: sheet name -> rows keyed by the schema's column names."""
     inst = instance
     tables: Tables = {
-        "Sides": [_row(name=s.name, side=s.id, reservation=s.reservation, budget=s.budget, payment_cost=s.payment_cost) for s in inst.sides],
+        "Sides": [_row(name=s.name, side=s.id, reservation=s.reservation, budget=s.budget, payment_cost=s.payment_cost)
+                  for s in inst.sides],
         "Issues": [_row(issue=i.id, name=i.name) for i in inst.issues],
         "Options": [_row(issue=i.id, option=o.id, label=o.label) for i in inst.issues for o in i.options],
         "Groups": [
@@ -30,7 +31,8 @@ def instance_to_tables(instance: Instance) -> Tables:
             for g in inst.groups
         ],
         "Bodies": [
-            _row(side=b.side, body=b.id, threshold=b.threshold, rule=b.rule, count_threshold=b.count_threshold, block_min=b.block_min)
+            _row(side=b.side, body=b.id, threshold=b.threshold, rule=b.rule, count_threshold=b.count_threshold,
+                 block_min=b.block_min)
             for b in inst.bodies if not b.default
         ],
         "Members": [
