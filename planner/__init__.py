@@ -9,8 +9,8 @@ The Python API::
     planner.write_results(result, "bonn1978-results.xlsx")
 """
 
+from .errors import InputError, InputErrors
 from .evaluate import Deal, Evaluation, evaluate
-from .io.errors import InputError, InputErrors
 from .io.excel_read import read_instance, read_json, read_workbook
 from .model import (
     Action,

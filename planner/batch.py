@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import SchedulerUnreachable
 from .io.atomic import write_bytes, write_text
 from .processes import one_thread_per_worker
 
@@ -119,7 +120,7 @@ def solve_outputs(task: Task, source: str, options: BatchOptions) -> tuple[dict,
     results workbook; nothing is written here.
     """
     from . import read_instance, solve, write_results
-    from .io.errors import InputErrors
+    from .errors import InputErrors
 
     row = {"file": task.path, "name": task.name, "hash": task.digest}
     t0 = time.perf_counter()
@@ -287,10 +288,6 @@ def _crash(task: Task, why: str, seconds: float | None = None) -> dict:
 
 def _failed(task: Task, status: str, error: str, seconds: float | None = None) -> dict:
     return {"file": task.path, "name": task.name, "hash": task.digest, "status": status, "error": error, "seconds": seconds}
-
-
-class SchedulerUnreachable(Exception):
-    """The Dask scheduler named by ``--scheduler`` could not be reached."""
 
 
 def _dispatch_dask(todo: list[Task], out: Path, options: BatchOptions, address: str, finish) -> None:

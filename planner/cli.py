@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .io.errors import InputErrors
+from .errors import InputErrors, UsageError
 from .io.limits import (
     CELLS_VARIABLE,
     DEFAULT_CELLS,
@@ -25,10 +25,6 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 EXIT_FAILED_SOME = 4
 """planner batch: some instances did not run (the summary says which)."""
 ISSUES_URL = "the project's issue tracker"
-
-
-class UsageError(Exception):
-    """Bad usage of an option; exit status 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -476,8 +472,9 @@ def cmd_sweep(args) -> int:
 
 def _studies(args, instance) -> list:
     """The studies the command line asks for, else the workbook's Sweeps sheet."""
-    from .analysis.params import ParameterError, check_values, value_of
+    from .analysis.params import check_values, value_of
     from .analysis.sweep import Study, parse_values
+    from .errors import ParameterError
     from .io.sweeps_sheet import read_studies
 
     studies = []
@@ -531,7 +528,8 @@ def cmd_batch(args) -> int:
 
     from tqdm import tqdm
 
-    from .batch import FAILED, BatchOptions, SchedulerUnreachable, discover, run_batch
+    from .batch import FAILED, BatchOptions, discover, run_batch
+    from .errors import SchedulerUnreachable
     from .io.report import describe_frame
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -595,7 +593,8 @@ def cmd_convert(args) -> int:
 
 def _with_settings_applied(instance, changes: list[str]):
     """The instance with each ``NAME=VALUE`` of ``--set`` applied."""
-    from .analysis.params import ParameterError, apply
+    from .analysis.params import apply
+    from .errors import ParameterError
 
     for change in changes:
         name, sep, value = change.rpartition("=")

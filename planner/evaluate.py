@@ -8,7 +8,6 @@ arithmetic, so a strict majority at exactly half the weight is decided exactly.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -308,29 +307,3 @@ def action_effects(instance: Instance, deal: Deal, evaluation: Evaluation | None
             tuple(s for s, yes in ev.ratified.items() if yes and not alone.ratified[s]),
         ))
     return out
-
-
-# -- objectives --------------------------------------------------------------------------
-def gains(instance: Instance, utilities: Mapping[str, float]) -> dict[str, float]:
-    """``U[s] - R[s]`` with a blank reservation counted as 0."""
-    return {s.id: utilities[s.id] - (s.reservation or 0.0) for s in instance.sides}
-
-
-def objective_value(instance: Instance, utilities: Mapping[str, float], objective: str, home: str,
-                    ideal: Mapping[str, float] | None = None) -> float:
-    """The value of an objective for the negotiators' utilities of a deal (``kalai`` needs the ideal point)."""
-    if objective == "own":
-        return utilities[home]
-    if objective == "joint":
-        return sum(utilities[s.id] for s in instance.sides)
-    g = gains(instance, utilities)
-    if objective == "maxmin":
-        return min(g.values())
-    if objective == "nash":
-        return math.prod(g.values()) if all(v > 0 for v in g.values()) else -math.inf
-    if objective == "kalai":
-        spans = {s.id: ideal[s.id] - (s.reservation or 0.0) for s in instance.sides}
-        if any(v < -1e-9 for v in g.values()):
-            return -math.inf
-        return min((min(1.0, g[s] / spans[s]) for s in spans if spans[s] > 1e-9), default=1.0)
-    raise ValueError(f"unknown objective {objective!r}")

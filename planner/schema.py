@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import objectives
+
 REQUIRED = object()
 """Marker: the column must be filled on every row."""
 
@@ -97,7 +99,7 @@ def _num(x: float) -> str:
 
 
 _ID = "id"
-OBJECTIVES = ("own", "joint", "nash", "maxmin", "kalai")
+OBJECTIVES = objectives.names(uncertain=False)
 _PAIR = (
     Column("issue_a", _ID, "the first option's issue", REQUIRED),
     Column("option_a", _ID, "the first option", REQUIRED),
@@ -366,7 +368,7 @@ ACTIONS = Sheet(
      "enter its negotiator's average utility. A side target takes utility_shift only.",),
 )
 
-SETTING_OBJECTIVES = OBJECTIVES + ("expected", "robust")
+SETTING_OBJECTIVES = objectives.names()
 
 SETTING_KEYS: tuple[Column, ...] = (
     Column("home_side", _ID, "whose negotiator's gain is maximised", None, "first side"),

@@ -21,9 +21,11 @@ from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
 from . import bounding, exact
-from .evaluate import Deal, evaluate, objective_value
+from .errors import IdealUnknown
+from .evaluate import Deal, evaluate
 from .formulation import FormulationOptions, add_tangent, build_model, max_payment
 from .model import Instance
+from .objectives import objective_value
 from .result import AMOUNT_EPSILON, Result
 
 _INFEASIBLE = {TC.provenInfeasible, TC.locallyInfeasible, TC.infeasibleOrUnbounded}
@@ -432,10 +434,6 @@ def _money(instance: Instance, deal: Deal) -> float:
     """Payments and transfers, and each action use at its cost plus one (so free actions not needed are dropped)."""
     actions = sum((instance.action(a).cost + 1) * n for a, n in deal.actions.items())
     return sum(deal.payments.values()) + sum(deal.transfers) + actions
-
-
-class IdealUnknown(Exception):
-    """The time limit ended a solve of the ideal point before it found a deal or proved there is none."""
 
 
 def ideal_point(instance: Instance, options: SolveOptions | None = None) -> dict[str, float] | None:

@@ -251,7 +251,7 @@ def starting_deal(instance: Instance, objective: str, home: str, options, floor:
     listed), each within half of ``options.time_limit``. None when neither gives a deal that
     meets the ratification floor.
     """
-    from .evaluate import objective_value
+    from .objectives import objective_value
     from .solve import solve
 
     base_objective = "own" if objective in UNCERTAIN_OBJECTIVES else objective
@@ -288,7 +288,7 @@ def demanding(instance: Instance) -> Instance:
 
 def _result(instance: Instance, objective: str, home: str, built, status: str, deal: Deal | None, gap, floor) -> Result:
     """The Result, every fact recomputed from the deal: Level I in the workbook, Level II per scenario."""
-    from .evaluate import objective_value
+    from .objectives import objective_value
 
     notes = list(built.notes)
     info = None

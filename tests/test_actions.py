@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import planner
-from planner.evaluate import Deal, action_effects, evaluate, objective_value
+from planner.evaluate import Deal, action_effects, evaluate
 from planner.io.workbook import write_instance
 from planner.model import Action, Group, Side
+from planner.objectives import objective_value
 
 from .oracle import best_deal
 from .strategies import instances, make, with_actions

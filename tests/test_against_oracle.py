@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 import planner
-from planner.evaluate import evaluate, objective_value
+from planner.evaluate import evaluate
 from planner.model import Body, Group, Instance, Member
+from planner.objectives import objective_value
 from planner.solve import SolveOptions
 
 from .conftest import run_cli

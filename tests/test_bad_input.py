@@ -9,7 +9,7 @@ import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
 import planner
-from planner.io.errors import InputErrors
+from planner.errors import InputErrors
 
 
 def change(tables, sheet, row, column, value):

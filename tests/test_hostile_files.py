@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.io.errors import InputErrors
+from planner.errors import InputErrors
 from planner.io.limits import Limits, scan_workbook
 
 from .conftest import ROOT, run_cli

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import planner
-from planner.analysis.params import ParameterError, apply
+from planner.analysis.params import apply
 from planner.analysis.sweep import parse_values, sweep
+from planner.errors import ParameterError
 from planner.model import Member
 
 from .conftest import ROOT

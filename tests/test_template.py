@@ -9,7 +9,7 @@ import pytest
 
 import planner
 from planner import schema
-from planner.io.errors import InputErrors
+from planner.errors import InputErrors
 from planner.io.excel_read import read_workbook
 from planner.io.styles import HEADER_FILL
 from planner.io.template import write_template

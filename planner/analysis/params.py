@@ -38,6 +38,8 @@ import dataclasses
 import difflib
 import re
 
+from .. import objectives
+from ..errors import ParameterError
 from ..model import Instance, Member
 
 SIDE_FIELDS = ("budget", "reservation", "payment_cost")
@@ -53,12 +55,6 @@ _GROWS = {("Sides", "budget"), ("Groups", "payment_cap"), ("Groups", "payment_ef
           ("Bodies", "block_min"), ("Transfers", "max_amount"), ("Actions", "max_uses")}
 _SHRINKS = {("Groups", "reservation"), ("Bodies", "threshold"), ("Bodies", "count_threshold")}
 _IN_PLACE = {("Sides", "budget"), ("Groups", "payment_cap"), ("Transfers", "max_amount")}
-_RESERVATION_FREE = ("own", "joint")
-"""Objectives whose value does not depend on the sides' reservations."""
-
-
-class ParameterError(ValueError):
-    """An unknown or malformed parameter name, or a value it cannot take."""
 
 
 def parameter_names(instance: Instance) -> list[str]:
@@ -144,13 +140,14 @@ def direction(name: str, objective: str) -> int:
     ``kalai``, whose ideal point depends on everything).
     """
     key = _sheet_field(name)
-    if objective == "kalai":
+    goal = objectives.of(objective)
+    if goal.needs_ideal:
         return 0
     if key in _GROWS:
         return 1
     if key in _SHRINKS:
         return -1
-    if key == ("Sides", "reservation") and objective in _RESERVATION_FREE:
+    if key == ("Sides", "reservation") and goal.reservation_free:
         return -1
     return 0
 
@@ -158,9 +155,10 @@ def direction(name: str, objective: str) -> int:
 def in_place(name: str, objective: str) -> bool:
     """Whether a built model can take a new value of the parameter without being rebuilt."""
     key = _sheet_field(name)
-    if objective == "kalai":
+    goal = objectives.of(objective)
+    if goal.needs_ideal:
         return False
-    return key in _IN_PLACE or (key == ("Sides", "reservation") and objective in _RESERVATION_FREE)
+    return key in _IN_PLACE or (key == ("Sides", "reservation") and goal.reservation_free)
 
 
 def _unknown(instance: Instance, name: str) -> ParameterError:

@@ -40,11 +40,13 @@ from multiprocessing import get_context
 
 import pandas as pd
 
-from ..evaluate import evaluate, objective_value
+from ..errors import IdealUnknown
+from ..evaluate import evaluate
 from ..model import Instance
+from ..objectives import objective_value
 from ..processes import one_thread_per_worker
 from ..result import Result
-from ..solve import IdealUnknown, SolveOptions, answer, no_ideal, prepare, settle, solve
+from ..solve import SolveOptions, answer, no_ideal, prepare, settle, solve
 from .params import apply, clamped, direction, in_place, value_of
 
 PARALLEL_AFTER_SECONDS = 4.0

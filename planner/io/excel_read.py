@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema
+from ..errors import InputError, InputErrors
 from ..model import Instance
-from .errors import InputError, InputErrors
 from .limits import read_json_bytes, scan_workbook, unreadable_cells
 from .tables import RawTable, build_instance
 

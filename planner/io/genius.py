@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..errors import InputError, InputErrors
 from ..model import Instance, Issue, Option, Settings, Side
-from .errors import InputError, InputErrors
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-from .errors import InputError, InputErrors
+from ..errors import InputError, InputErrors
+from .tables import column_letter
 
 DEFAULT_CELLS = 5_000_000
 """Most cells a workbook's sheets may span together (the largest generated instance spans 1.9 million)."""
@@ -117,7 +118,7 @@ class PartScan:
     @property
     def farthest(self) -> str:
         """The corner of the grid the sheet spans, e.g. ``D481``."""
-        return f"{_column_letters(self.columns)}{self.rows}"
+        return f"{column_letter(self.columns - 1)}{self.rows}"
 
 
 @dataclass
@@ -360,7 +361,7 @@ def _scan_xml(chunks, path: Path, member: str) -> PartScan:
                 watched["value"] = True
         elif tag == "c":
             row, col = watched["cell"]
-            address = _column_letters(col) + str(row)
+            address = column_letter(col - 1) + str(row)
             if watched["formula"] and not watched["value"]:
                 part.formulas_without_value.append(address)
             elif watched["error"]:
@@ -391,14 +392,6 @@ def _column_number(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
-
-
-def _column_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 # -- cells a reader cannot read ------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import schema
-from ..analysis.params import ParameterError, check_values, value_of
+from ..analysis.params import check_values, value_of
 from ..analysis.sweep import Study, parse_values
+from ..errors import InputErrors, ParameterError
 from ..model import Instance
-from .errors import InputErrors
 from .excel_read import read_tables
 from .tables import Reader, Record
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import schema
+from ..errors import CellError, InputError, InputErrors
 from ..model import (
     Action,
     Body,
@@ -32,7 +33,6 @@ from ..model import (
     Transfer,
 )
 from ..schema import Column, Sheet
-from .errors import InputError, InputErrors, column_letter, found
 
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
@@ -63,11 +63,24 @@ def norm(text: Any) -> str:
     return str(text).strip().lower() if text is not None else ""
 
 
+def column_letter(index: int) -> str:
+    """Excel's letter for a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def found(value: Any) -> str:
+    """How a cell's content is quoted in a message."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "a blank cell"
+    return repr(value) if isinstance(value, str) else f"{value!r} ({type(value).__name__})"
+
+
 # -- cell conversion ------------------------------------------------------------------
-class CellError(ValueError):
-    pass
-
-
 def to_id(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):  # dates, and JSON lists or objects
         raise CellError

@@ -1,18 +1,14 @@
-"""Input errors that name the sheet, row and column, and what was expected and found."""
+"""The package's exceptions, and the located input error they report.
+
+Bad input raises :class:`InputErrors`, whose ``errors`` are :class:`InputError` values
+that name the sheet, row and column, and what was expected and found. The command line
+turns :class:`InputErrors`, :class:`UsageError` and :class:`ParameterError` into exit
+status 2; any other exception is a bug.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-
-def column_letter(index: int) -> str:
-    """Excel's letter for a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass(frozen=True)
@@ -65,8 +61,21 @@ class InputErrors(Exception):
         return "\n".join(lines)
 
 
-def found(value: object) -> str:
-    """How a cell's content is quoted in a message."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return "a blank cell"
-    return repr(value) if isinstance(value, str) else f"{value!r} ({type(value).__name__})"
+class CellError(ValueError):
+    """A cell that cannot be read as its column's type (the reader reports it as a located InputError)."""
+
+
+class ParameterError(ValueError):
+    """An unknown or malformed parameter name, or a value it cannot take."""
+
+
+class UsageError(Exception):
+    """Bad usage of an option of the command line; exit status 2."""
+
+
+class IdealUnknown(Exception):
+    """The time limit ended a solve of the ideal point before it found a deal or proved there is none."""
+
+
+class SchedulerUnreachable(Exception):
+    """The Dask scheduler named by ``--scheduler`` could not be reached."""
