@@ -25,7 +25,8 @@ import pyomo.environ as pyo  # noqa: E402
 from pyomo.contrib.solver.common.factory import SolverFactory  # noqa: E402
 
 import planner  # noqa: E402
-from planner.formulation import build_model, holder_linear, max_payment  # noqa: E402
+from planner.formulation.coefficients import holder_linear, max_payment  # noqa: E402
+from planner.formulation.rows import build_model  # noqa: E402
 from planner.generate import random_instance  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "bench" / "random_30x6x100_s1.xlsx"

@@ -44,7 +44,7 @@ import highspy  # noqa: E402
 
 import planner  # noqa: E402
 from planner.analysis.params import apply  # noqa: E402
-from planner.formulation import max_payment  # noqa: E402
+from planner.formulation.coefficients import max_payment  # noqa: E402
 from planner.solve import BuiltModel, SolveOptions  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench"

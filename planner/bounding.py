@@ -17,7 +17,7 @@ The relaxation. For a package, group :math:`g` must be lifted by
 that transfers from other sides could add (they cost its side nothing). Its side must pay
 it at least :math:`m_g = d_g / e_g` when its cap and budget allow :math:`e_g \bar p_g \ge d_g`;
 otherwise its support cannot be had. A body's weight condition (yes weight
-:math:`S^+_b`, :func:`planner.formulation.passing_weight`) costs at least the cheapest
+:math:`S^+_b`, :func:`planner.formulation.thresholds.passing_weight`) costs at least the cheapest
 fractional purchase of weight (a fractional knapsack by money per unit of weight); its
 count condition costs at least its :math:`\lceil c_b n_b\rceil` cheapest members; with a
 blocking minority it costs the cheaper of that and the :math:`n_b - \beta_b + 1` cheapest
@@ -31,14 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .formulation import (
-    Linear,
-    count_required,
-    holder_linear,
-    max_payment,
-    negotiator_linear,
-    passing_weight,
-)
+from .formulation.coefficients import Linear, holder_linear, max_payment, negotiator_linear
+from .formulation.thresholds import count_required, passing_weight
 from .model import Instance
 
 BOUNDABLE = ("own", "joint")

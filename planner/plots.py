@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 from . import bounding  # noqa: E402
 from .analysis.frontier import Frontier  # noqa: E402
 from .analysis.winset import ratifying  # noqa: E402
-from .formulation import negotiator_linear  # noqa: E402
+from .formulation.coefficients import negotiator_linear  # noqa: E402
 from .io.atomic import atomic_path  # noqa: E402
 from .model import Instance  # noqa: E402
 

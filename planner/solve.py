@@ -23,7 +23,9 @@ from pyomo.contrib.solver.common.results import TerminationCondition as TC
 from . import bounding, exact
 from .errors import IdealUnknown
 from .evaluate import Deal, evaluate
-from .formulation import FormulationOptions, add_tangent, build_model, max_payment
+from .formulation.coefficients import max_payment
+from .formulation.presolve import FormulationOptions
+from .formulation.rows import add_tangent, build_model
 from .model import Instance
 from .objectives import objective_value
 from .result import AMOUNT_EPSILON, Result

@@ -38,7 +38,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ..evaluate import SUPPORT_TOLERANCE, Deal, evaluate, reservation
-from ..formulation import holder_linear, negotiator_bounds, voting_groups
+from ..formulation.coefficients import holder_linear, negotiator_bounds, voting_groups
 from ..model import Instance, Transfer
 from ..solve import BuiltModel, SolveOptions, solve
 

@@ -13,7 +13,7 @@ import dataclasses
 
 import pandas as pd
 
-from ..formulation import holder_linear
+from ..formulation.coefficients import holder_linear
 from ..model import Instance
 from ..solve import solve
 from .params import apply

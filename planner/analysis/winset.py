@@ -9,7 +9,7 @@ of all packages.
 
 Counting is exact when the packages can be listed (``exact_limit``, default one million):
 support without payments is computed for every package at once with numpy, and votes are
-decided exactly (:func:`planner.formulation.weight_rhs`). A package a side ratifies only
+decided exactly (:func:`planner.formulation.thresholds.weight_rhs`). A package a side ratifies only
 with payments is recognised in two steps: the relaxation of :mod:`planner.bounding` rules
 out every package whose cheapest fractional purchase of votes exceeds the budget, and each
 remaining candidate is settled exactly: a greedy purchase of votes within budget proves
@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .. import bounding
-from ..formulation import count_required, holder_linear, weight_rhs
+from ..formulation.coefficients import holder_linear
+from ..formulation.thresholds import count_required, weight_rhs
 from ..model import Instance
 from ..solve import BuiltModel, SolveOptions
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..formulation import voting_groups
+from ..formulation.coefficients import voting_groups
 from ..model import Instance
 from ..result import Result
 
