@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from planner import bounding  # noqa: E402
 from planner.analysis.frontier import bargaining_points, pareto_frontier  # noqa: E402
 from planner.analysis.winset import ratifying  # noqa: E402
 from planner.formulation.coefficients import negotiator_linear  # noqa: E402
 from planner.generate import random_instance  # noqa: E402
 from planner.plots import save_figure, utility_space_figure  # noqa: E402
+from planner.solving import bounding  # noqa: E402
 
 
 def without_payments(instance):

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import planner  # noqa: E402
 from planner.formulation.presolve import PLAIN, FormulationOptions  # noqa: E402
 from planner.generate import random_instance  # noqa: E402
-from planner.solve import SolveOptions  # noqa: E402
+from planner.solving.options import SolveOptions  # noqa: E402
 
 
 def measure(instance, formulation, time_limit):

@@ -45,7 +45,8 @@ import highspy  # noqa: E402
 import planner  # noqa: E402
 from planner.analysis.params import apply  # noqa: E402
 from planner.formulation.coefficients import max_payment  # noqa: E402
-from planner.solve import BuiltModel, SolveOptions  # noqa: E402
+from planner.solving.highs import BuiltModel  # noqa: E402
+from planner.solving.options import SolveOptions  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench"
 CASES = [  # instance, swept budget, home side, top value, per-point time limit

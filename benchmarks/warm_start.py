@@ -21,7 +21,8 @@ import highspy  # noqa: E402
 import pyomo.environ as pyo  # noqa: E402
 
 import planner  # noqa: E402
-from planner.solve import BuiltModel, SolveOptions  # noqa: E402
+from planner.solving.highs import BuiltModel  # noqa: E402
+from planner.solving.options import SolveOptions  # noqa: E402
 
 
 def main() -> None:

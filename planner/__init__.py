@@ -27,7 +27,8 @@ from .model import (
     Transfer,
 )
 from .result import Result, top_frame
-from .solve import SolveOptions, solve, solve_top
+from .solving.api import solve, solve_top
+from .solving.options import SolveOptions
 
 __version__ = "0.1.0"
 

@@ -272,7 +272,7 @@ def cmd_solve(args) -> int:
         write_results,
     )
     from .io.report import describe_result, describe_top
-    from .solve import top_deals
+    from .solving.api import top_deals
 
     started = time.perf_counter()  # the time limit counts from here: reading and building are part of the solve
     out = _results_path(args)
@@ -617,7 +617,7 @@ def cmd_diagnose(args) -> int:
     from . import read_instance
     from .analysis.diagnose import as_dict, diagnose
     from .io.frames import write_frames
-    from .solve import SolveOptions
+    from .solving.options import SolveOptions
 
     out = None if args.no_workbook else _output_beside(args, "diagnosis")
     instance = _with_settings_applied(read_instance(args.workbook), args.set)

@@ -26,6 +26,9 @@ class Objective:
     name: str
     bounded: bool = False
     """The model's objective is the reported value, so HiGHS's bound bounds it."""
+    approximated: bool = False
+    """The model's objective only approximates the value (the Nash product, by tangents of its
+    logarithm): a solving method of its own refines it, and no row can hold the value."""
     boundable: bool = False
     """Package bounding (:mod:`planner.solving.bounding`) can solve it."""
     needs_ideal: bool = False
@@ -38,16 +41,18 @@ class Objective:
     """For an uncertain objective, the deterministic objective whose model it optimises."""
     expected: bool = False
     """Its value is the home negotiator's expected utility over the Scenarios."""
+    floor: float | None = None
+    """The least probability of ratification it asks for (``robust``: 1, every scenario)."""
 
 
 OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
     Objective("own", bounded=True, boundable=True, reservation_free=True),
     Objective("joint", bounded=True, boundable=True, reservation_free=True),
-    Objective("nash"),
+    Objective("nash", approximated=True),
     Objective("maxmin", bounded=True),
     Objective("kalai", needs_ideal=True),
     Objective("expected", uncertain=True, base="own", expected=True),
-    Objective("robust", uncertain=True, base="own"),
+    Objective("robust", uncertain=True, base="own", floor=1.0),
 )}
 """Every objective, in the order the workbook format lists them."""
 
@@ -58,11 +63,8 @@ def names(uncertain: bool = True) -> tuple[str, ...]:
 
 
 def of(name: str) -> Objective:
-    """The objective called ``name``; ValueError for an unknown name."""
-    try:
-        return OBJECTIVES[name]
-    except KeyError:
-        raise ValueError(f"unknown objective {name!r}; use {', '.join(names())}") from None
+    """The objective called ``name``; an unknown name has no properties (building its model refuses it)."""
+    return OBJECTIVES.get(name) or Objective(name)
 
 
 def base(name: str) -> str:

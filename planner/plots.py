@@ -16,12 +16,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import bounding  # noqa: E402
 from .analysis.frontier import Frontier  # noqa: E402
 from .analysis.winset import ratifying  # noqa: E402
 from .formulation.coefficients import negotiator_linear  # noqa: E402
 from .io.atomic import atomic_path  # noqa: E402
 from .model import Instance  # noqa: E402
+from .solving import bounding  # noqa: E402
 
 COLOURS = {"neither": "#c8c8c8", "only home": "#6baed6", "only other": "#fd8d3c", "both": "#31a354"}
 MAX_PACKAGES = 200_000

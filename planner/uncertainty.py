@@ -18,6 +18,10 @@ might be like; the negotiators' own utilities do not change with the scenario.
 
 Under uncertainty Level II is judged in the scenarios only; the workbook's own values are
 the scenarios' starting point, not one more scenario.
+
+This module holds the facts of a deal under scenarios (Pyomo-free); the scenario blocks of
+the model are :mod:`planner.formulation.scenarios`, and the uncertain answer is
+:mod:`planner.solving.uncertain`.
 """
 
 from __future__ import annotations
@@ -25,13 +29,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-import time
 
 from .evaluate import Deal, evaluate
 from .model import Instance, Member, Scenario, ScenarioChange
-from .result import Result
-
-UNCERTAIN_OBJECTIVES = ("expected", "robust")
 
 
 # -- scenarios -------------------------------------------------------------------------------
@@ -106,76 +106,11 @@ def expected_utility(instance: Instance, deal: Deal, home: str, probability: flo
     return p * u + (1 - p) * no_agreement_utility(instance, home)
 
 
-# -- the model's instance ------------------------------------------------------------------
+# -- instances the uncertain answer solves -----------------------------------------------------
 def level_free(instance: Instance) -> Instance:
     """The instance without Level II (no bodies, no vetoes): its scenarios judge ratification."""
     return instance.replace(bodies=(), groups=tuple(dataclasses.replace(g, veto=False) for g in instance.groups),
                             scenarios=())
-
-
-# -- solving -------------------------------------------------------------------------------------
-def solve_uncertain(instance: Instance, objective: str, home: str, options, min_ratification: float | None = None) -> Result:
-    """The best deal under the scenarios for ``objective`` (expected, robust, or any other with a floor)."""
-    from .formulation.scenarios import add_expected_objective, add_ratification_floor, add_scenarios
-    from .solve import BuiltModel, _clean_gap, _status
-
-    base_objective = "own" if objective in UNCERTAIN_OBJECTIVES else objective
-    floor = 1.0 if objective == "robust" else min_ratification
-    limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
-    t0 = time.perf_counter()
-    start = starting_deal(instance, objective, home, dataclasses.replace(options, time_limit=START_SHARE * limit), floor)
-    options = dataclasses.replace(options, time_limit=max(0.01, limit - (time.perf_counter() - t0)))
-    built = BuiltModel(level_free(instance), base_objective, home, options)
-    m = built.model
-    built.add_rows(add_scenarios(m, instance))
-    if floor is not None:
-        built.add_rows(add_ratification_floor(m, instance, floor))
-    if objective == "expected":
-        goal, rows = add_expected_objective(m, instance, home)
-        built.add_rows(rows)
-        built.use_objective(goal)
-    if start is not None:
-        built.suggest(start)
-    run = built.run()
-    status = _status(run)
-    deal = built.deal() if run.has_solution else None
-    return _result(instance, objective, home, built, status, deal, _clean_gap(run.gap) if deal else None, floor)
-
-
-START_SHARE = 0.2
-"""Share of the time limit spent finding a starting deal for the scenario model."""
-
-
-def starting_deal(instance: Instance, objective: str, home: str, options, floor: float | None) -> Deal | None:
-    """A deal to start the scenario model from: the better, judged exactly under the scenarios,
-    of the deterministic optima for the workbook's own constituencies and for a demanding
-    reading of them (every group at its highest reservation over the scenarios).
-
-    Solved by the planner's deterministic methods (package bounding where the packages can be
-    listed), each within half of ``options.time_limit``. None when neither gives a deal that
-    meets the ratification floor.
-    """
-    from .objectives import objective_value
-    from .solve import solve
-
-    base_objective = "own" if objective in UNCERTAIN_OBJECTIVES else objective
-    half = dataclasses.replace(options, time_limit=options.time_limit / 2)
-    best, best_value = None, -math.inf
-    for case in (instance.replace(scenarios=()), demanding(instance)):
-        result = solve(case, objective=base_objective, home=home, options=half)
-        if not result.has_deal:
-            continue
-        deal = result.deal
-        chance = ratification(instance, deal)["overall"]
-        if floor is not None and chance < floor - 1e-9 or evaluate(level_free(instance), deal).violations:
-            continue
-        if objective == "expected":
-            value = expected_utility(instance, deal, home, chance)
-        else:
-            value = objective_value(instance, evaluate(instance, deal).negotiator_utility, base_objective, home)
-        if value > best_value:
-            best, best_value = deal, value
-    return best
 
 
 def demanding(instance: Instance) -> Instance:
@@ -188,42 +123,3 @@ def demanding(instance: Instance) -> Instance:
             worst[c.holder] = max(worst[c.holder], shift)
     groups = tuple(dataclasses.replace(g, reservation=g.reservation + worst[g.id]) for g in instance.groups)
     return instance.replace(groups=groups, scenarios=())
-
-
-def _result(instance: Instance, objective: str, home: str, built, status: str, deal: Deal | None, gap, floor) -> Result:
-    """The Result, every fact recomputed from the deal: Level I in the workbook, Level II per scenario."""
-    from .objectives import objective_value
-
-    notes = list(built.notes)
-    info = None
-    value = None
-    evaluation = None
-    if deal is not None:
-        evaluation = evaluate(instance, deal)
-        info = ratification(instance, deal)
-        holds = not evaluate(level_free(instance), deal).violations  # Rules, payment limits, Level I
-        enough = floor is None or info["overall"] >= floor - 1e-9
-        if not (holds and enough):
-            notes.append("the solver's deal does not hold when checked exactly: "
-                         + ("its probability of ratification is below the floor" if holds
-                            else "a Rule, Level-I or payment limit fails"))
-            status, deal, evaluation, info = "unknown", None, None, None
-    if deal is not None:
-        if objective == "expected":
-            value = expected_utility(instance, deal, home, info["overall"])
-        else:
-            value = objective_value(instance, evaluation.negotiator_utility, "own" if objective == "robust" else objective, home)
-    uncertainty = {
-        "scenarios": len(scenarios_of(instance)),
-        "min_ratification": floor,
-        "ratification_probability": None if info is None else {"overall": info["overall"], "sides": info["sides"]},
-        "by_scenario": None if info is None else info["scenarios"],
-    }
-    return Result(
-        instance=instance, status=status, objective=objective, home=home, deal=deal, evaluation=evaluation,
-        objective_value=value, mip_gap=gap, solve_seconds=time.perf_counter() - built.started,
-        build_seconds=built.build_seconds, notes=tuple(notes),
-        solver={"name": "highs", "method": "scenario mip", "threads": built.options.threads,
-                "random_seed": built.options.random_seed, "time_limit": built.time_limit, "mip_gap": built.mip_gap},
-        uncertainty=uncertainty,
-    )

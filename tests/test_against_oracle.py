@@ -26,7 +26,7 @@ import planner
 from planner.evaluate import evaluate
 from planner.model import Body, Group, Instance, Member
 from planner.objectives import objective_value
-from planner.solve import SolveOptions
+from planner.solving.options import SolveOptions
 
 from .conftest import run_cli
 from .oracle import OracleAnswer, best_deal

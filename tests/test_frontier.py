@@ -65,11 +65,11 @@ def test_frontier_on_a_trillion_packages_is_traced_and_plotted(tmp_path):
     """10^12 packages cannot be listed: the frontier still is exact, and no sampled deal lies beyond it."""
     import numpy as np
 
-    from planner import bounding
     from planner.analysis.winset import ratifying
     from planner.formulation.coefficients import negotiator_linear
     from planner.model import Body, Group, Instance, Issue, Member, Option, Settings, Side
     from planner.plots import save_figure, utility_space_figure
+    from planner.solving import bounding
 
     rng = np.random.default_rng(5)
     issues = tuple(Issue(f"i{k}", f"i{k}", tuple(Option(f"o{j}", f"o{j}") for j in range(10))) for k in range(12))

@@ -17,7 +17,8 @@ from pyomo.contrib.solver.common.factory import SolverFactory
 import planner
 from planner.analysis.frontier import pareto_frontier
 from planner.analysis.sweep import sweep
-from planner.solve import BuiltModel, SolveOptions
+from planner.solving.highs import BuiltModel
+from planner.solving.options import SolveOptions
 
 from .conftest import ROOT
 

@@ -7,7 +7,8 @@ from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
 import planner
 from planner.evaluate import Deal, evaluate
-from planner.solve import BuiltModel, SolveOptions, _Run
+from planner.solving.highs import BuiltModel, Run
+from planner.solving.options import SolveOptions
 
 from .conftest import instance_from, small_tables
 from .test_known_cases import one_issue, three_groups
@@ -21,7 +22,7 @@ def test_an_infeasible_answer_is_rechecked_with_presolve_off(monkeypatch):
         calls.append(dict(highs_options))
         run = real(self, highs_options)  # the real solve happens either way
         if highs_options.get("presolve") != "off":
-            return _Run(TC.provenInfeasible, False, None, None, None)
+            return Run(TC.provenInfeasible, False, None, None, None)
         return run
 
     monkeypatch.setattr(BuiltModel, "_solve", presolve_says_infeasible)

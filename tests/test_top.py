@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import planner
 from planner.evaluate import evaluate
-from planner.solve import SolveOptions
+from planner.solving.options import SolveOptions
 
 from .oracle import best_deal
 from .strategies import instances

@@ -192,7 +192,8 @@ def test_the_command_line_solves_under_scenarios_from_the_workbook(tmp_path, cli
 
 
 def test_a_suggested_deal_is_the_incumbent_when_highs_may_not_search():
-    from planner.solve import BuiltModel, SolveOptions
+    from planner.solving.highs import BuiltModel
+    from planner.solving.options import SolveOptions
 
     inst = planner.read_instance(planner_root() / "spreadsheets" / "bonn1978.xlsx")
     best = planner.solve(inst, options=SolveOptions(method="mip"))
@@ -203,11 +204,40 @@ def test_a_suggested_deal_is_the_incumbent_when_highs_may_not_search():
 
 
 def test_the_starting_deal_meets_the_floor_and_is_no_better_than_the_optimum():
-    from planner.solve import SolveOptions
-    from planner.uncertainty import expected_utility, starting_deal
+    from planner.solving.options import SolveOptions
+    from planner.solving.uncertain import starting_deal
+    from planner.uncertainty import expected_utility
 
     inst = take_it_or_leave_it(20)
     start = starting_deal(inst, "robust", "H", SolveOptions(time_limit=10), 1.0)
     assert ratification(inst, start)["overall"] == pytest.approx(1.0)
     expected = starting_deal(inst, "expected", "H", SolveOptions(time_limit=10), None)
     assert expected_utility(inst, expected, "H") <= planner.solve(inst, objective="expected").objective_value + 1e-9
+
+
+@pytest.mark.parametrize("objective, floor", [("expected", None), ("own", 0.8)])
+def test_an_answer_under_scenarios_moves_no_money_its_objective_does_not_need(objective, floor):
+    """The scenario answer goes through the same tidy step as the deterministic one: dropping
+    any payment of the deal costs value or the ratification floor."""
+    import dataclasses
+
+    from planner.evaluate import Deal
+    from planner.uncertainty import expected_utility
+
+    bonn = planner.read_instance(planner_root() / "spreadsheets" / "bonn1978.xlsx")
+    spread = tuple(dataclasses.replace(g, reservation_sd=0.5) if k % 3 == 0 else g for k, g in enumerate(bonn.groups))
+    inst = with_samples(bonn.replace(groups=spread), 6, seed=3)
+    result = planner.solve(inst, objective=objective, min_ratification=floor)
+    assert result.status == "optimal"
+
+    def worth(deal):
+        if floor is not None and ratification(inst, deal)["overall"] < floor - 1e-9:
+            return -math.inf
+        if objective == "expected":
+            return expected_utility(inst, deal, inst.home)
+        return planner.evaluate(inst, deal).negotiator_utility[inst.home]
+
+    for group in result.deal.payments:
+        without = Deal(result.deal.package, {g: p for g, p in result.deal.payments.items() if g != group},
+                       result.deal.transfers, result.deal.actions)
+        assert worth(without) < result.objective_value - 1e-9, f"the payment to {group} buys nothing"

@@ -40,7 +40,9 @@ import pyomo.environ as pyo
 from ..evaluate import SUPPORT_TOLERANCE, Deal, evaluate, reservation
 from ..formulation.coefficients import holder_linear, negotiator_bounds, voting_groups
 from ..model import Instance, Transfer
-from ..solve import BuiltModel, SolveOptions, solve
+from ..solving.api import solve
+from ..solving.highs import BuiltModel
+from ..solving.options import SolveOptions
 
 AGREEMENT = ("optimal", "feasible")
 THRESHOLD_SLACK = 1e-9

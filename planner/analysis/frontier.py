@@ -26,7 +26,8 @@ import pyomo.environ as pyo
 from ..evaluate import Deal, evaluate
 from ..model import Instance
 from ..result import Result
-from ..solve import TIGHT, BuiltModel, SolveOptions
+from ..solving.highs import TIGHT, BuiltModel
+from ..solving.options import SolveOptions
 
 BIG = 1e12
 
@@ -121,7 +122,7 @@ def bargaining_points(instance: Instance, time_limit: float | None = None) -> di
     ``best for <side>`` (the own objective with that side at home). Values are Results
     (status ``no_agreement`` where a solution does not exist).
     """
-    from ..solve import solve
+    from ..solving.api import solve
 
     out = {label: solve(instance, objective=objective, time_limit=time_limit) for label, objective in BARGAINING}
     for s in instance.side_ids:

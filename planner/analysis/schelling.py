@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..formulation.coefficients import holder_linear
 from ..model import Instance
-from ..solve import solve
+from ..solving.api import solve
 from .params import apply
 from .winset import winset_sizes
 

@@ -40,13 +40,14 @@ from multiprocessing import get_context
 
 import pandas as pd
 
-from ..errors import IdealUnknown
 from ..evaluate import evaluate
 from ..model import Instance
 from ..objectives import objective_value
 from ..processes import one_thread_per_worker
 from ..result import Result
-from ..solve import SolveOptions, answer, no_ideal, prepare, settle, solve
+from ..solving.api import solve
+from ..solving.deterministic import answer, prepare
+from ..solving.options import SolveOptions, settle
 from .params import apply, clamped, direction, in_place, value_of
 
 PARALLEL_AFTER_SECONDS = 4.0
@@ -181,10 +182,8 @@ class _PointSolver:
         names = {n for p in points for n in p}
         self.shared = None
         if names and all(in_place(n, objective) for n in names):
-            try:
-                self.shared = prepare(_envelope(instance, points, names, objective), objective, home, options)
-            except IdealUnknown:
-                self.shared = None
+            shared = prepare(_envelope(instance, points, names, objective), objective, home, options)
+            self.shared = None if isinstance(shared, Result) else shared
         self.start = None
 
     def at(self, point: Mapping[str, float]) -> Result:
@@ -194,12 +193,9 @@ class _PointSolver:
         if built is not None:
             built.retarget(inst)
         else:
-            try:
-                built = prepare(inst, self.objective, self.home, self.options)
-            except IdealUnknown as exc:
-                return no_ideal(inst, self.objective, self.home, exc)
-            if built is None:
-                return no_ideal(inst, self.objective, self.home)
+            built = prepare(inst, self.objective, self.home, self.options)
+            if isinstance(built, Result):
+                return built
         built.start = self.start
         result = answer(built)
         if result.has_deal:

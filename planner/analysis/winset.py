@@ -10,7 +10,7 @@ of all packages.
 Counting is exact when the packages can be listed (``exact_limit``, default one million):
 support without payments is computed for every package at once with numpy, and votes are
 decided exactly (:func:`planner.formulation.thresholds.weight_rhs`). A package a side ratifies only
-with payments is recognised in two steps: the relaxation of :mod:`planner.bounding` rules
+with payments is recognised in two steps: the relaxation of :mod:`planner.solving.bounding` rules
 out every package whose cheapest fractional purchase of votes exceeds the budget, and each
 remaining candidate is settled exactly: a greedy purchase of votes within budget proves
 ratification; otherwise every purchase of the groups the side could buy is tried at once
@@ -29,11 +29,11 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from .. import bounding
 from ..formulation.coefficients import holder_linear
 from ..formulation.thresholds import count_required, weight_rhs
 from ..model import Instance
-from ..solve import BuiltModel, SolveOptions
+from ..solving import bounding
+from ..solving.options import SolveOptions
 
 EXACT_LIMIT = 1_000_000
 CHUNK = 50_000
@@ -58,7 +58,7 @@ class WinsetRow:
 
 def joint_winset_empty(instance: Instance, time_limit: float | None = None) -> bool | None:
     """Exactly, by a MIP: is the joint win-set empty? (None when the time limit stopped the proof)."""
-    from ..solve import solve
+    from ..solving.api import solve
 
     status = solve(_level_two(instance), objective="own", time_limit=time_limit, options=SolveOptions(method="mip")).status
     return {"no_agreement": True, "optimal": False, "feasible": False}.get(status)
@@ -155,6 +155,8 @@ def _side_ratifies(instance: Instance, side: str, grid: np.ndarray) -> np.ndarra
             verdict = _by_subsets(instance, side, supports[k], money[row], column)
             if verdict is None:  # too many groups to try every purchase: a MIP of this side alone
                 if checker is None:
+                    from ..solving.highs import BuiltModel  # Pyomo only when a MIP decides: the figures import this module
+
                     checker = BuiltModel(_side_alone(instance, side), "own", side, SolveOptions(method="mip"))
                 checker.reset_clock()
                 verdict = checker.solve_package(bounding.as_package(instance, grid[k]))[1] is not None

@@ -33,7 +33,7 @@ def build_model(instance: Instance, objective: str | None = None, home: str | No
     """The Pyomo model of ``instance`` for an objective (default: the Settings').
 
     The model carries ``m.objective_name``, ``m.home`` and, for ``nash``, the gain
-    variables ``m.gain`` and log bounds ``m.log_gain`` that :mod:`planner.solve` refines
+    variables ``m.gain`` and log bounds ``m.log_gain`` that :func:`planner.solving.methods.nash_outer_approximation` refines
     with tangent cuts. ``kalai`` needs each side's ideal utility (``ideal``).
     """
     objective = objective or instance.settings.objective
@@ -278,7 +278,7 @@ def add_objective(m, instance: Instance, objective: str, home: str, ideal: dict[
       deals that give every side at least its reservation);
     * nash: :math:`\max \sum_s \lambda_s` with gains :math:`d_s = U_s - R_s \ge \epsilon` and
       :math:`\lambda_s \le \ln a + (d_s - a)/a` for tangent points :math:`a` (an outer
-      approximation of :math:`\ln d_s` that :mod:`planner.solve` refines until the
+      approximation of :math:`\ln d_s` that :func:`~planner.solving.methods.nash_outer_approximation` refines until the
       bound and the true product agree).
     """
     reservation = {s.id: (s.reservation or 0.0) for s in instance.sides}

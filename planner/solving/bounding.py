@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .formulation.coefficients import Linear, holder_linear, max_payment, negotiator_linear
-from .formulation.thresholds import count_required, passing_weight
-from .model import Instance
+from .. import objectives
+from ..formulation.coefficients import Linear, holder_linear, max_payment, negotiator_linear
+from ..formulation.thresholds import count_required, passing_weight
+from ..model import Instance
 
-BOUNDABLE = ("own", "joint")
 MAX_PACKAGES = 200_000
 """Most packages bounding lists; beyond it (1M packages of the 10x4x20 corpus) the MIP was faster."""
 MAX_CELLS = 100_000_000
@@ -47,7 +47,8 @@ TOLERANCE = 1e-6
 def applicable(instance: Instance, objective: str) -> bool:
     """Whether package bounding can solve this instance for this objective (its relaxation knows no actions)."""
     n = instance.package_count
-    return objective in BOUNDABLE and not instance.actions and n <= MAX_PACKAGES and n * max(1, len(instance.groups)) <= MAX_CELLS
+    small = n <= MAX_PACKAGES and n * max(1, len(instance.groups)) <= MAX_CELLS
+    return objectives.of(objective).boundable and not instance.actions and small
 
 
 def packages(instance: Instance) -> np.ndarray:

@@ -1,0 +1,233 @@
+r"""The solving methods: each searches a built model for its best deal, and each is declared once here.
+
+A method is a function ``search(built) -> Outcome`` over a :class:`~planner.solving.highs.BuiltModel`:
+it may solve the model many times (fixing packages, adding cuts) and returns a status, a
+deal and HiGHS's relative gap. What it returns is not yet an answer: the Result builder
+(:func:`planner.solving.answer.conclude`) checks the deal exactly, tidies and reprices it,
+and computes every reported fact.
+
+:data:`METHODS` lists the methods a deterministic solve chooses from
+(:func:`choose`), and the command line's ``--method`` choices are :func:`choices`. A new
+method is a ``search`` function (here, or in a module of its own beside this one) and one
+:class:`Method` entry in :data:`METHODS`: its ``choice`` makes it a ``--method`` value,
+``automatic`` lets ``--method auto`` take it, ``applies`` says where it can run and
+``only_for`` names objectives that only it can solve.
+
+This module is imported by the command line for the choices: numpy, Pyomo and HiGHS are
+imported inside the searches, when a method runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..evaluate import Deal, evaluate
+from ..model import Instance
+from ..objectives import objective_value
+
+if TYPE_CHECKING:
+    from .highs import BuiltModel
+
+NASH_TOLERANCE = 1e-6
+"""Smallest relative gap on the Nash product that the outer approximation is asked to close."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a search found: the status, the deal (None without one) and HiGHS's relative gap."""
+
+    status: str
+    deal: Deal | None
+    gap: float | None
+
+
+def _anywhere(instance: Instance, objective: str) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Method:
+    """A solving method, as the result's ``solver.method`` names it."""
+
+    name: str
+    search: Callable[[BuiltModel], Outcome]
+    choice: str | None = None
+    """The ``--method`` value that asks for it (None: chosen by the objective, or by the caller)."""
+    automatic: bool = False
+    """``--method auto`` takes it where it applies."""
+    applies: Callable[[Instance, str], bool] = _anywhere
+    """Whether it can solve an instance for an objective."""
+    only_for: tuple[str, ...] = ()
+    """Objectives that only this method solves, whatever ``--method`` says."""
+    bound_holds: bool = False
+    """After its search, HiGHS's bound (``built.bound``) bounds a bounded objective."""
+
+
+# -- one MIP ------------------------------------------------------------------------------
+def one_mip(built: BuiltModel) -> Outcome:
+    """One MIP solve, from ``built.start`` when that deal is feasible; HiGHS's bound is kept in ``built.bound``."""
+    if built.start is not None and evaluate(built.instance, built.start).feasible:
+        built.suggest(built.start)
+    run = built.run()
+    built.bound = run.bound if run.bound is not None and math.isfinite(run.bound) else None
+    if not run.has_solution:
+        return Outcome(run.status, None, None)
+    return Outcome(run.status, built.deal(), run.relative_gap)
+
+
+# -- the Nash outer approximation -----------------------------------------------------------
+def nash_outer_approximation(built: BuiltModel) -> Outcome:
+    r"""Maximise :math:`\sum_s \ln(U_s - R_s)` exactly by outer approximation.
+
+    Each round solves the MIP whose objective bounds :math:`\ln d_s` from above by
+    tangents; the MIP's bound is an upper bound on the best log-product. The deal found is
+    priced exactly; when the bound and the best exact value agree within the gap (at least
+    :math:`10^{-6}`) the answer is optimal, otherwise tangents at the deal's gains are
+    added and the persistent solver re-solves. The tangents are enforced with feasibility
+    tolerance :math:`10^{-9}`: with HiGHS's default :math:`10^{-6}` the MIP overstates the
+    logs and the loop stalls. The answer is the true optimum over deals within the gap, not
+    an approximation of the product. When no deal gives every side a positive gain, there
+    is no agreement.
+    """
+    import pyomo.environ as pyo
+
+    from ..formulation.rows import add_tangent
+    from .highs import TIGHT
+
+    m, inst = built.model, built.instance
+    best: tuple[float, Deal] | None = None
+    tol = max(built.mip_gap, NASH_TOLERANCE)
+    upper = math.inf
+    for _ in range(built.options.nash_iterations):
+        run = built.run(**TIGHT)  # the default 1e-6 tolerance would let the MIP overstate log gains
+        if not run.has_solution:
+            if run.infeasible and best is None:
+                return Outcome("no_agreement", None, None)
+            break
+        upper = run.bound if run.bound is not None else run.incumbent
+        deal = built.deal()
+        ev = evaluate(inst, deal)
+        product = objective_value(inst, ev.negotiator_utility, "nash", built.home)
+        if ev.feasible and product > 0:
+            value = math.log(product)
+            if best is None or value > best[0]:
+                best = (value, deal)
+        if best is not None and upper - best[0] <= tol:
+            return Outcome("optimal", best[1], 0.0 if upper <= best[0] else -math.expm1(best[0] - upper))
+        if not run.converged:
+            break
+        built.add_rows([add_tangent(m, s, max(pyo.value(m.gain[s]), 1e-12)) for s in inst.side_ids])
+    if best is None:
+        return Outcome("unknown", None, None)
+    return Outcome("feasible", best[1], -math.expm1(best[0] - upper) if math.isfinite(upper) else None)
+
+
+# -- package bounding -----------------------------------------------------------------------
+def package_bounding(built: BuiltModel) -> Outcome:
+    """Check packages in decreasing order of their bound (:mod:`planner.solving.bounding`) until none can win.
+
+    Each check solves the model with the package fixed (the persistent HiGHS instance only
+    sees bound changes). When the next bound is no better than the best deal, that deal is
+    optimal; when no package survives the bounds or every check is infeasible, there is no
+    agreement. Should the checks run out (2,000 packages, or the time limit), the full MIP
+    gets the remaining time and the better deal is kept.
+    """
+    from . import bounding
+
+    inst = built.instance
+    grid, bounds = built.ranking()
+    best = _start(built)
+    for n, (row, bound) in enumerate(zip(grid, bounds)):
+        package = bounding.as_package(inst, row)
+        if built.package_key(package) in built.excluded:
+            continue
+        if best is not None and bound <= best[0] + _win_margin(best[0], built.mip_gap):
+            return Outcome("optimal", best[1], _relative_gap(bound, best[0]))
+        if n >= built.options.max_package_checks or built.remaining() <= 0.05:
+            built.notes.append(f"package bounding checked {n} of {len(grid)} packages; the MIP finished the search")
+            return _better(built, best, one_mip(built))
+        run, deal = built.solve_package(package)
+        if deal is None:
+            continue
+        ev = evaluate(inst, deal)
+        if not ev.feasible:
+            deal = built.repriced(deal)
+            ev = evaluate(inst, deal)
+            if not ev.feasible:
+                continue
+        value = objective_value(inst, ev.negotiator_utility, built.objective, built.home, built.ideal)
+        if best is None or value > best[0]:
+            best = (value, deal)
+    return Outcome("optimal", best[1], 0.0) if best is not None else Outcome("no_agreement", None, None)
+
+
+def _bounding_applies(instance: Instance, objective: str) -> bool:
+    from . import bounding
+
+    return bounding.applicable(instance, objective)
+
+
+def _start(built: BuiltModel) -> tuple[float, Deal] | None:
+    """The starting deal (for example the previous point of a sweep), when it is feasible here."""
+    if built.start is None:
+        return None
+    ev = evaluate(built.instance, built.start)
+    if not ev.feasible:
+        return None
+    return objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal), built.start
+
+
+def _win_margin(value: float, gap: float) -> float:
+    return max(1e-9, gap) * max(1.0, abs(value))
+
+
+def _relative_gap(bound: float, value: float) -> float:
+    return max(0.0, (bound - value) / max(1e-10, abs(value)))
+
+
+def _better(built: BuiltModel, best: tuple[float, Deal] | None, mip: Outcome) -> Outcome:
+    """The MIP's outcome, unless bounding's best deal is better (then feasible, with the MIP's gap)."""
+    if best is None or mip.status == "optimal":
+        return mip
+    if mip.deal is not None:
+        ev = evaluate(built.instance, mip.deal)
+        value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal)
+        if ev.feasible and value >= best[0]:
+            return mip
+    return Outcome("feasible", best[1], mip.gap)
+
+
+# -- the registry ---------------------------------------------------------------------------
+MIP = Method("mip", one_mip, choice="mip", bound_holds=True)
+PACKAGE_BOUNDING = Method("package bounding", package_bounding, choice="bounding", automatic=True,
+                          applies=_bounding_applies)
+NASH = Method("nash outer approximation", nash_outer_approximation, only_for=("nash",))
+SCENARIO_MIP = Method("scenario mip", one_mip)
+"""One MIP of the scenario model (:mod:`planner.solving.uncertain`); never chosen here."""
+
+METHODS: tuple[Method, ...] = (NASH, PACKAGE_BOUNDING, MIP)
+"""The methods a deterministic solve chooses from, in order of preference."""
+
+
+def choices() -> tuple[str, ...]:
+    """The ``--method`` values: ``auto`` and every method's choice."""
+    return ("auto",) + tuple(m.choice for m in METHODS if m.choice)
+
+
+def choose(instance: Instance, objective: str, requested: str) -> Method:
+    """The method that solves ``objective``: the one it needs, else the one requested (or, for
+    ``auto``, the first automatic one) where it applies, else the MIP."""
+    allowed = choices()
+    if requested not in allowed:
+        raise ValueError(f"unknown method {requested!r}; use {', '.join(allowed[:-1])} or {allowed[-1]}")
+    for method in METHODS:
+        if objective in method.only_for:
+            return method
+    for method in METHODS:
+        wanted = method.choice is not None and (requested == method.choice or requested == "auto" and method.automatic)
+        if wanted and method.applies(instance, objective):
+            return method
+    return MIP
