@@ -27,7 +27,7 @@ from planner.analysis.frontier import bargaining_points, pareto_frontier  # noqa
 from planner.analysis.winset import ratifying  # noqa: E402
 from planner.formulation.coefficients import negotiator_linear  # noqa: E402
 from planner.generate import random_instance  # noqa: E402
-from planner.plots import save_figure, utility_space_figure  # noqa: E402
+from planner.report.plots import save_figure, utility_space_figure  # noqa: E402
 from planner.solving import bounding  # noqa: E402
 
 

@@ -68,7 +68,7 @@ def test_frontier_on_a_trillion_packages_is_traced_and_plotted(tmp_path):
     from planner.analysis.winset import ratifying
     from planner.formulation.coefficients import negotiator_linear
     from planner.model import Body, Group, Instance, Issue, Member, Option, Settings, Side
-    from planner.plots import save_figure, utility_space_figure
+    from planner.report.plots import save_figure, utility_space_figure
     from planner.solving import bounding
 
     rng = np.random.default_rng(5)

@@ -1,4 +1,4 @@
-"""The results workbook (planner/io/results_excel.py): content, look, chart and the no-deal cases."""
+"""The results workbook (planner/report/results_workbook.py): content, look, chart and the no-deal cases."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import planner
-from planner.io.results_excel import STATUS_WORDS, write_results
 from planner.io.styles import HEADER_FILL
 from planner.model import Body, Group, Instance, Issue, Member, Option, Settings, Side, Transfer
+from planner.report.results_workbook import STATUS_WORDS, write_results
 from planner.result import Result
 
 SHEETS = ["Summary", "Package", "Support", "Votes", "Payments", "Transfers"]

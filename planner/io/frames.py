@@ -16,11 +16,6 @@ from .atomic import atomic_path
 from .styles import fit_widths, freeze_header, write_table
 
 
-def write_frames(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
-    """One sheet per DataFrame: styled header, frozen pane, fitted widths, booleans coloured."""
-    save_workbook(frames_workbook(frames), path)
-
-
 def save_workbook(wb: Workbook, path: str | Path) -> None:
     """Save atomically to an ``.xlsx`` path, every number written exactly, the same bytes every time.
 

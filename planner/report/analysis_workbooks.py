@@ -1,4 +1,5 @@
-"""Analysis workbooks: the frontier (Frontier and Bargaining sheets, scatter chart, figure) and sweeps (line chart)."""
+"""Analysis workbooks: the frontier (Frontier and Bargaining sheets, scatter chart, figure), sweeps (line
+chart, heat map, tornado) and plain tables (win-sets, tying hands, diagnosis, power)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ import pandas as pd
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.drawing.image import Image
 
-from .frames import frames_workbook, save_workbook
+from ..io.frames import frames_workbook, save_workbook
+
+
+def write_frames(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
+    """One sheet per DataFrame: styled header, frozen pane, fitted widths, booleans coloured."""
+    save_workbook(frames_workbook(frames), path)
 
 
 def write_frontier(frontier: pd.DataFrame, bargaining: pd.DataFrame, path: str | Path,
@@ -110,7 +116,7 @@ def _heat_map(ws, table: pd.DataFrame, parameters: list[str]) -> None:
     from openpyxl.utils import get_column_letter
 
     from ..analysis.sweep import objective_grid
-    from .styles import HEADER_FILL, HEADER_FONT, UTILITY, put
+    from ..io.styles import HEADER_FILL, HEADER_FONT, UTILITY, put
 
     rows, cols = parameters
     grid = objective_grid(table, parameters)

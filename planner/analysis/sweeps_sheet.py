@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import schema
-from ..analysis.params import check_values, value_of
-from ..analysis.sweep import Study, parse_values
 from ..errors import InputErrors, ParameterError
+from ..io.excel_read import read_tables
+from ..io.tables import Reader, Record
 from ..model import Instance
-from .excel_read import read_tables
-from .tables import Reader, Record
+from .params import check_values, value_of
+from .sweep import Study, parse_values
 
 MAX_GRID_PARAMETERS = 2
 

@@ -9,6 +9,7 @@ the bargaining solutions, labelled.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -16,12 +17,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .analysis.frontier import Frontier  # noqa: E402
-from .analysis.winset import ratifying  # noqa: E402
-from .formulation.coefficients import negotiator_linear  # noqa: E402
-from .io.atomic import atomic_path  # noqa: E402
-from .model import Instance  # noqa: E402
-from .solving import bounding  # noqa: E402
+from ..analysis.winset import ratifying  # noqa: E402
+from ..formulation.coefficients import negotiator_linear  # noqa: E402
+from ..io.atomic import atomic_path  # noqa: E402
+from ..model import Instance  # noqa: E402
+from ..solving import bounding  # noqa: E402
+
+if TYPE_CHECKING:
+    from ..analysis.frontier import Frontier
 
 COLOURS = {"neither": "#c8c8c8", "only home": "#6baed6", "only other": "#fd8d3c", "both": "#31a354"}
 MAX_PACKAGES = 200_000
@@ -150,7 +153,7 @@ def sweep_figure(table, parameters: list[str], sides: tuple[str, ...], title: st
 
 
 def _heat_map(table, parameters: list[str], title: str):
-    from .analysis.sweep import objective_grid
+    from ..analysis.sweep import objective_grid
 
     rows, cols = parameters
     grid = objective_grid(table, parameters)

@@ -19,10 +19,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..io.frames import save_workbook
+from ..io.styles import AMOUNT, COUNT, UTILITY, fit_widths, freeze_header, write_table
 from ..model import Instance
 from ..result import Result, clean, top_frame
-from .frames import save_workbook
-from .styles import AMOUNT, COUNT, UTILITY, fit_widths, freeze_header, write_table
 
 STATUS_WORDS = {
     "optimal": "A deal was found and proven optimal within the mip_gap.",
