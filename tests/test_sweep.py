@@ -261,12 +261,12 @@ def test_a_point_between_two_stopped_solves_gets_a_feasible_deal_and_a_true_boun
     a deal that is feasible there, a bound no deal there beats (the oracle's optimum), and a gap no
     wider than the ends'. The swept shift of every reservation of a side only shrinks the feasible
     set, so the lowest end is the permissive one."""
-    from planner.analysis.sweep import _PointSolver
+    from planner.analysis.sweep import PointSolver
 
     name = f"Groups[side={instance.groups[0].side if instance.groups else instance.home}].reservation+"
     values = [-2.0, -1.0, -0.5, 0.0, 1.0]
     points = [{name: v} for v in values]
-    solver = _PointSolver(instance, points, "own", instance.home, planner.SolveOptions())
+    solver = PointSolver(instance, points, "own", instance.home, planner.SolveOptions())
 
     def stopped(value):
         result = solver.at({name: value})

@@ -17,7 +17,7 @@ make a sweep faster than solving each point afresh:
   ``no_agreement``-proved the same way. When the ends stopped at the time limit with
   deals, the more permissive end's bound holds between them: a point gets the better
   of the ends' deals that is feasible there, with its gap to that bound, when that gap is
-  no wider than the ends' own (``_PointSolver._bounded``).
+  no wider than the ends' own (``PointSolver._bounded``).
 - **one model for the whole sweep** when every swept parameter is held in place
   (budgets, Level-I reservations, payment caps, transfer limits): the model is built for
   the most permissive values and re-solved through the persistent HiGHS interface with
@@ -143,7 +143,7 @@ def _run(instance, points, lines, objective, home, options, progress, jobs) -> l
 
     # The first point, solved here, tells how long the whole sweep would take.
     first, rest = lines[0], lines[1:]
-    solver = _PointSolver(instance, points, objective, home, options)
+    solver = PointSolver(instance, points, objective, home, options)
     t0 = time.perf_counter()
     record(solver.run_line(_Line(first.indices[:1], 0)))
     per_point = time.perf_counter() - t0
@@ -170,11 +170,11 @@ def _parallel(instance, points, segments, objective, home, options, jobs):
 
 
 def _solve_segment(instance, seg_points, sense, objective, home, options) -> dict[int, dict]:
-    solver = _PointSolver(instance, seg_points, objective, home, options)
+    solver = PointSolver(instance, seg_points, objective, home, options)
     return solver.run_line(_Line(list(range(len(seg_points))), sense))
 
 
-class _PointSolver:
+class PointSolver:
     """Solves points of one sweep; one built model serves them all when every parameter is held in place."""
 
     def __init__(self, instance: Instance, points: list[dict], objective: str, home: str, options: SolveOptions):
@@ -301,7 +301,7 @@ class _PointSolver:
 
 
 def _may_bound(ra: Result, rb: Result, sense: int) -> bool:
-    """Whether :meth:`_PointSolver._bounded` can succeed between two ends: both have deals and
+    """Whether :meth:`PointSolver._bounded` can succeed between two ends: both have deals and
     the better of them is within the ends' widest gap of the permissive end's bound."""
     if sense == 0 or not (ra.has_deal and rb.has_deal) or ra.mip_gap is None or rb.mip_gap is None:
         return False
@@ -362,7 +362,7 @@ def breakpoints(instance: Instance, name: str, lo: float, hi: float, tolerance: 
     if not hi > lo:
         raise ValueError("need hi > lo")
     objective, home, options = settle(instance, objective, home, None, time_limit)
-    solver = _PointSolver(instance, [{name: lo}, {name: hi}], objective, home, options)
+    solver = PointSolver(instance, [{name: lo}, {name: hi}], objective, home, options)
 
     def outcome(value: float) -> tuple:
         result = solver.at({name: value})
@@ -403,7 +403,7 @@ def tornado(instance: Instance, params: Mapping[str, float], rel: float | Mappin
         share = rel[name] if isinstance(rel, Mapping) else rel
         step = abs(value) * share if value else share
         moves = (("low", clamped(name, value - step)), ("high", clamped(name, value + step)))
-        solver = _PointSolver(instance, [{name: v} for _, v in moves], objective, home, options)
+        solver = PointSolver(instance, [{name: v} for _, v in moves], objective, home, options)
         values = {label: (v, solver.at({name: v}).objective_value) for label, v in moves}
         changes = [abs(o - base) if o is not None and base is not None else float("inf")
                    for _, o in values.values()]
