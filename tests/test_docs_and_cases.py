@@ -21,6 +21,18 @@ def test_workbook_doc_is_generated_from_the_schema():
             assert f"| {col.name} |" in doc
 
 
+def test_model_doc_is_generated_from_the_docstrings():
+    from planner import mathematics
+    from planner.formulation import rows
+
+    doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    assert doc == mathematics.render_markdown(), "regenerate with: python -m planner.mathematics > docs/model.md"
+    documented = {family.__name__ for _, family in rows.FAMILIES} | {"add_objective"}
+    # add_tangent is the Nash method's cut, documented with the objective and the method
+    defined = {name for name in vars(rows) if name.startswith("add_")} - {"add_tangent"}
+    assert defined == documented, "every constraint family has its place in rows.FAMILIES"
+
+
 def _build_module():
     spec = importlib.util.spec_from_file_location("build", ROOT / "spreadsheets" / "build.py")
     module = importlib.util.module_from_spec(spec)

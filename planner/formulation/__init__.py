@@ -3,6 +3,8 @@ r"""The mixed-integer program: an Instance written as a Pyomo model, one functio
 planner writes each instance as a mixed-integer program in Pyomo and solves it with
 HiGHS (:mod:`planner.solving`). The reported facts are then recomputed from the deal by
 :mod:`planner.evaluate`, which follows the workbook format's "Meaning" section directly.
+The mathematics, family by family, is in the docstrings of :mod:`~planner.formulation.rows`
+(and ``docs/model.md``, generated from them).
 
 * :mod:`~planner.formulation.coefficients` — package values as linear coefficients and
   their bounds (Pyomo-free);
@@ -13,29 +15,6 @@ HiGHS (:mod:`planner.solving`). The reported facts are then recomputed from the 
 * :mod:`~planner.formulation.rows` — ``build_model`` and one ``add_<family>`` per
   constraint family, with its mathematics;
 * :mod:`~planner.formulation.scenarios` — the scenario blocks of the uncertain objectives.
-
-Notation. Issues :math:`i`, options :math:`o \in O_i`, package binaries :math:`x_{io}`;
-link products :math:`z_{ab} = x_a x_b`; groups :math:`g` with package value
-:math:`v_g(x, z)`, utility :math:`u_g`, reservation :math:`r_g`, payment :math:`p_g` and
-support binary :math:`y_g`; transfers :math:`t_k`; actions :math:`a` used :math:`n_a`
-times; bodies :math:`b` with members :math:`m \in M_b` of weight :math:`w_{bm}`; sides
-:math:`s` with negotiator utility :math:`U_s`, reservation :math:`R_s` and budget
-:math:`B_s`; the home side :math:`h`.
-
-| symbol | meaning |
-| --- | --- |
-| :math:`x_{io} \in \{0,1\}` | option :math:`o` is chosen on issue :math:`i` |
-| :math:`z_{ab} \in [0,1]` | both options :math:`a` and :math:`b` are chosen (one per linked pair) |
-| :math:`p_g \in [0, \bar p_g]` | payment to group :math:`g`; :math:`\bar p_g = \min(\text{cap}_g, B_s)` |
-| :math:`t_k \in [0, T_k]` | international transfer :math:`k` |
-| :math:`y_g \in \{0,1\}` | group :math:`g` supports (only for groups that vote or veto) |
-| :math:`n_a \in \{0, \dots, \bar n_a\}` | uses of action :math:`a` (Actions sheet; integer) |
-| :math:`a_b \in \{0,1\}` | body :math:`b` passes by its rule, not by a failed blocking minority |
-
-Support is modelled one way only (:math:`y_g = 1 \Rightarrow u_g \ge r_g`): every
-ratification condition is monotone in support, so an optimal solution never gains by
-leaving a supporting group at :math:`y_g = 0`, and the reported facts are recomputed from
-the deal anyway.
 
 The model's attributes. Solving (:mod:`planner.solving`), the frontier, the diagnosis,
 sweeps and the tests read a built model by these names; a family that adds or renames

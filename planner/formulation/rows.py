@@ -1,9 +1,28 @@
 r"""The rows: ``build_model(instance, objective, home) -> ConcreteModel``, one function per constraint family.
 
-Each ``add_<family>(m, instance, ...)`` adds one family of variables and constraints to
-the model ``m`` and states its mathematics in its docstring; :data:`FAMILIES` lists them
-in the order ``docs/model.md`` shows them. The attributes a built model carries are
-listed in :mod:`planner.formulation`.
+planner writes each instance as a mixed-integer program in Pyomo and solves it with
+HiGHS. The reported facts are then recomputed from the deal by ``planner/evaluate.py``,
+which follows the workbook format's "Meaning" section directly. Each
+``add_<family>(m, instance, ...)`` of ``planner/formulation/rows.py`` adds one family of
+variables and constraints to the model ``m`` and states its mathematics in its docstring
+(``docs/model.md`` is made from them); the attributes a built model carries are listed in
+:mod:`planner.formulation`.
+
+Notation. Issues :math:`i`, options :math:`o \in O_i`; groups :math:`g` with package value
+:math:`v_g(x, z)`, utility :math:`u_g` and reservation :math:`r_g`; bodies :math:`b` with
+members :math:`m` of weight :math:`w_{bm}`; sides :math:`s` with negotiator utility
+:math:`U_s`, Level-I reservation :math:`R_s` and budget :math:`B_s`; the home side :math:`h`.
+The variables:
+
+| symbol | meaning |
+| --- | --- |
+| :math:`x_{io} \in \{0,1\}` | option :math:`o` is chosen on issue :math:`i` |
+| :math:`z_{ab} \in [0,1]` | both options :math:`a` and :math:`b` are chosen (one per linked pair) |
+| :math:`p_g \in [0, \bar p_g]` | domestic payment to group :math:`g`; :math:`\bar p_g = \min(\text{cap}_g, B_s)` |
+| :math:`t_k \in [0, T_k]` | international transfer :math:`k` |
+| :math:`y_g \in \{0,1\}` | group :math:`g` supports (only for groups that vote or veto) |
+| :math:`n_a \in \{0, \dots, \bar n_a\}` | uses of action :math:`a` (Actions sheet; integer) |
+| :math:`a_b \in \{0,1\}` | body :math:`b` passes by its rule, not by a failed blocking minority |
 """
 
 from __future__ import annotations
@@ -33,8 +52,9 @@ def build_model(instance: Instance, objective: str | None = None, home: str | No
     """The Pyomo model of ``instance`` for an objective (default: the Settings').
 
     The model carries ``m.objective_name``, ``m.home`` and, for ``nash``, the gain
-    variables ``m.gain`` and log bounds ``m.log_gain`` that :func:`planner.solving.methods.nash_outer_approximation` refines
-    with tangent cuts. ``kalai`` needs each side's ideal utility (``ideal``).
+    variables ``m.gain`` and log bounds ``m.log_gain`` that
+    :func:`planner.solving.methods.nash_outer_approximation` refines with tangent cuts.
+    ``kalai`` needs each side's ideal utility (``ideal``).
     """
     objective = objective or instance.settings.objective
     home = home or instance.settings.home_side
@@ -58,7 +78,7 @@ def build_model(instance: Instance, objective: str | None = None, home: str | No
 
 
 def add_packages(m, instance: Instance, options: FormulationOptions) -> None:
-    r"""One option per issue: :math:`\sum_{o \in O_i} x_{io} = 1` for every issue :math:`i`.
+    r""":math:`\sum_{o \in O_i} x_{io} = 1` for every issue :math:`i`: a package picks one option per issue.
 
     With presolve, options no Rule-abiding package can hold are fixed to 0.
     """
@@ -76,7 +96,7 @@ def add_packages(m, instance: Instance, options: FormulationOptions) -> None:
 
 
 def add_rules(m, instance: Instance) -> None:
-    r"""Rules: ``requires`` :math:`x_a \le x_b`; ``excludes`` :math:`x_a + x_b \le 1`."""
+    r"""requires: :math:`x_a \le x_b`; excludes: :math:`x_a + x_b \le 1`."""
     m.rules = pyo.ConstraintList()
     for r in instance.rules:
         a, b = r.pair
@@ -84,9 +104,8 @@ def add_rules(m, instance: Instance) -> None:
 
 
 def add_links(m, instance: Instance) -> None:
-    r"""Link products :math:`z_{ab} = x_a x_b`, linearised exactly:
-    :math:`z \le x_a,\; z \le x_b,\; z \ge x_a + x_b - 1,\; 0 \le z \le 1`.
-    """
+    r""":math:`z_{ab} \le x_a`, :math:`z_{ab} \le x_b`, :math:`z_{ab} \ge x_a + x_b - 1`: the product
+    :math:`z_{ab} = x_a x_b` of two linked options, exact at binary :math:`x`."""
     pairs = sorted({l.pair for l in instance.links})
     m.PAIRS = pyo.Set(initialize=pairs, dimen=4, ordered=True) if pairs else pyo.Set(initialize=[], dimen=4)
     m.z = pyo.Var(m.PAIRS, bounds=(0, 1))
@@ -105,11 +124,17 @@ def _linear_expr(m, lin: Linear):
 
 
 def add_actions(m, instance: Instance) -> None:
-    r"""Win-set actions: uses :math:`n_a \in \{0, \dots, \bar n_a\}` (integer).
+    r"""Uses :math:`n_a \in \{0, \dots, \bar n_a\}` (integer) of each action of the Actions sheet.
 
-    Each use costs :math:`c_a` of the acting side's budget, adds :math:`\mu_a` to the
-    target's utility and :math:`\rho_a` to a target group's reservation (see
-    :func:`_add_payments`, :func:`group_utility_expr`, :func:`reservation_expr`).
+    An action :math:`a` of side :math:`s` on target :math:`h` costs :math:`c_a` per use, adds
+    :math:`\mu_a` (utility_shift) to :math:`h`'s utility and, for a group, :math:`\rho_a`
+    (reservation_shift) to its reservation. So :math:`u_g` gains :math:`\sum_{a \to g} \mu_a n_a`,
+    the support row compares it with :math:`\tilde r_g = r_g + \sum_{a \to g} \rho_a n_a`, and
+    :math:`M_g` uses the least of :math:`u_g - (\tilde r_g - r_g)` (an action with
+    :math:`\mu_a < \rho_a` can lower it). A negotiator gains :math:`\sum_{a \to s} \mu_a n_a`
+    and loses :math:`c_s \sum_{a \text{ of } s} c_a n_a` at its payment cost. A group's shifts
+    do not enter its negotiator's averaged :math:`V_s`. Package bounding knows no actions and
+    is not used when there are any.
     """
     ids = [a.id for a in instance.actions]
     m.ACTIONS = pyo.Set(initialize=ids, ordered=True)
@@ -121,8 +146,8 @@ def _action_cost(m, instance: Instance, side: str):
 
 
 def add_payments(m, instance: Instance) -> None:
-    r"""Domestic payments :math:`0 \le p_g \le \text{cap}_g` and budgets
-    :math:`\sum_{g \in s} p_g + \sum_{a \text{ of } s} c_a n_a \le B_s`.
+    r""":math:`0 \le p_g \le \bar p_g` and :math:`\sum_{g \in s} p_g + \sum_{a \text{ of } s} c_a n_a \le B_s`:
+    payments and the actions a side takes share its budget.
 
     Only groups that can be paid (a budget, a positive efficiency and cap) get a variable.
     :math:`B_s` is a mutable parameter, so a sweep can change it without rebuilding.
@@ -140,7 +165,7 @@ def add_payments(m, instance: Instance) -> None:
 
 
 def add_transfers(m, instance: Instance) -> None:
-    r"""International transfers :math:`0 \le t_k \le T_k`."""
+    r""":math:`0 \le t_k \le T_k` for every international transfer (its bound is its limit)."""
     m.TRANSFERS = pyo.RangeSet(0, len(instance.transfers) - 1) if instance.transfers else pyo.Set(initialize=[])
     m.t = pyo.Var(m.TRANSFERS, bounds=lambda m, k: (0, instance.transfers[k].max_amount))
 
@@ -167,12 +192,19 @@ def reservation_expr(m, instance: Instance, group: str):
 
 
 def add_support(m, instance: Instance, options: FormulationOptions) -> None:
-    r"""Support: :math:`u_g \ge \tilde r_g - M_g (1 - y_g)` with :math:`M_g = r_g - \underline{s}_g`.
+    r""":math:`y_g = 1 \Rightarrow u_g \ge \tilde r_g`, written :math:`u_g \ge \tilde r_g - M_g (1 - y_g)`
+    with the group's own :math:`M_g = r_g - \underline{s}_g`.
 
-    :math:`\underline{s}_g` is the least of :math:`u_g - (\tilde r_g - r_g)` over all deals
-    (:func:`standing_bounds`: payments and transfers only add). With presolve, :math:`y_g` is a
-    constant for groups that always or never support, and groups that always vote alike share one binary. ``m.support[g]`` is the
-    expression (0, 1 or a binary) that bodies and vetoes use.
+    A group's utility is :math:`u_g = v_g(x, z) + e_g p_g + \sum_{k \to g} \nu_k t_k + \sum_{a \to g} \mu_a n_a`,
+    where :math:`v_g(x, z) = \sum_{io} v_{gio} x_{io} + \sum_{ab} c_{gab} z_{ab}` is its option and link
+    values. :math:`\underline{s}_g` is the least of :math:`u_g - (\tilde r_g - r_g)` over all deals
+    (:func:`~planner.formulation.coefficients.standing_bounds`: the smallest package value, since
+    payments and transfers only add). Support is modelled one way only: every ratification
+    condition is monotone in support, so an optimal solution never gains by leaving a
+    supporting group at :math:`y_g = 0`, and the reported facts are recomputed from the deal
+    anyway. With presolve, :math:`y_g` is a constant for groups that always or never support,
+    and groups that always vote alike share one binary. ``m.support[g]`` is the expression
+    (0, 1 or a binary) that bodies and vetoes use.
     """
     plans = plan_groups(instance, options)
     reps = sorted({p.representative for p in plans.values() if p.fixed is None}, key=[g.id for g in instance.groups].index)
@@ -187,14 +219,26 @@ def add_support(m, instance: Instance, options: FormulationOptions) -> None:
 
 
 def add_bodies(m, instance: Instance) -> None:
-    r"""Bodies. Yes weight :math:`Y_b = \sum_m w_{bm} y_m`, yes count :math:`N_b = \sum_m y_m`.
+    r""":math:`Y_b \ge \rho_b` and :math:`N_b \ge \lceil c_b n_b \rceil`, with yes weight :math:`Y_b = \sum_m w_{bm} y_m`
+    and yes count :math:`N_b = \sum_m y_m` of the :math:`n_b` members.
 
-    Without ``block_min``: :math:`Y_b \ge \rho_b` and :math:`N_b \ge \lceil c_b n_b \rceil`,
-    where :math:`\rho_b` (:func:`weight_rhs`) makes strict majorities exact.
-    With ``block_min`` :math:`\beta_b`, a binary :math:`a_b` chooses which condition holds:
+    The right-hand side :math:`\rho_b` makes the threshold exact
+    (:func:`~planner.formulation.thresholds.weight_rhs`): the yes weight can take only
+    subset-sum values of the members' weights, so :math:`Y > \theta W` (more_than) or
+    :math:`Y \ge \theta W` (at_least) is equivalent to :math:`Y \ge S^+` for the smallest passing
+    subset sum :math:`S^+`; :math:`\rho_b` is the midpoint between :math:`S^+` and the largest
+    failing subset sum, so no solver tolerance can flip a vote. Subset sums are enumerated
+    exactly (a big-integer bitset over weights scaled to integers). Weights and thresholds
+    are read as the simplest fraction within :math:`10^{-12}` of the number written (0.6 is
+    3/5; ``=2/3`` is 2/3), so "more than 0.6" of five equal votes needs four. Each body's
+    weights are scaled by its largest for HiGHS, so that weights of :math:`10^{-13}` or
+    :math:`10^{13}` become of order 1.
+
+    With ``block_min`` :math:`\beta_b` the body passes when the weight and count conditions
+    hold *or* fewer than :math:`\beta_b` members vote no; a binary :math:`a_b` chooses:
     :math:`Y_b \ge \rho_b a_b`, :math:`N_b \ge \lceil c_b n_b\rceil a_b` and
-    :math:`N_b \ge (n_b - \beta_b + 1)(1 - a_b)` (fewer than :math:`\beta_b` vote no).
-    A body no vote can pass makes the model infeasible (no agreement).
+    :math:`N_b \ge (n_b - \beta_b + 1)(1 - a_b)`. A body no vote can pass makes the model
+    infeasible (no agreement).
     """
     m.bodies = pyo.ConstraintList()
     block = [b.id for b in instance.bodies if b.block_min is not None and b.block_min <= len(b.members)]
@@ -239,7 +283,7 @@ def _infeasible(m):
 
 
 def add_vetoes(m, instance: Instance) -> None:
-    r"""Veto groups: :math:`y_g = 1` for every veto group :math:`g`."""
+    r""":math:`y_g = 1` for every veto group :math:`g`."""
     m.vetoes = pyo.ConstraintList()
     for g in instance.groups:
         if g.veto:
@@ -247,9 +291,15 @@ def add_vetoes(m, instance: Instance) -> None:
 
 
 def add_negotiators(m, instance: Instance) -> None:
-    r"""Negotiator utilities
-    :math:`U_s = V_s(x,z) + \sum_{k \to s} \nu_k t_k + \sum_{a \to s} \mu_a n_a
-    - c_s (\sum_{g \in s} p_g + \sum_{a \text{ of } s} c_a n_a) - \sum_{k: s \to} \kappa_k t_k`."""
+    r""":math:`U_s = V_s(x,z) + \sum_{k \to s} \nu_k t_k + \sum_{a \to s} \mu_a n_a
+    - c_s (\sum_{g \in s} p_g + \sum_{a \text{ of } s} c_a n_a) - \sum_{k: s \to} \kappa_k t_k`.
+
+    :math:`V_s` is the negotiator's own option and link values or, without Utilities rows,
+    the weight-averaged package value of its groups
+    (:func:`~planner.formulation.coefficients.negotiator_linear`); it receives transfers at
+    their value :math:`\nu_k`, pays its payments and actions at its payment cost :math:`c_s`,
+    and the transfers it makes at their cost :math:`\kappa_k`.
+    """
     def utility(s: str):
         side = instance.side(s)
         spent = sum(m.p[g.id] for g in instance.groups_of(s) if g.id in m.PAID) + _action_cost(m, instance, s)
@@ -262,24 +312,26 @@ def add_negotiators(m, instance: Instance) -> None:
 
 
 def add_level_one(m, instance: Instance) -> None:
-    r"""Level-I reservations: :math:`U_s \ge R_s` for every side with a reservation (:math:`R_s` mutable)."""
+    r""":math:`U_s \ge R_s` for every side with a Level-I reservation (:math:`R_s` a mutable parameter)."""
     sides = [s.id for s in instance.sides if s.reservation is not None]
     m.level_one_limit = pyo.Param(sides, mutable=True, initialize={s: instance.side(s).reservation for s in sides})
     m.level_one = pyo.Constraint(sides, rule=lambda m, s: m.U[s] >= m.level_one_limit[s])
 
 
 def add_objective(m, instance: Instance, objective: str, home: str, ideal: dict[str, float] | None = None) -> None:
-    r"""Objectives.
+    r"""The objective ``m.obj`` (maximised); a blank reservation :math:`R_s` counts as 0 here.
 
     * own: :math:`\max U_h`; joint: :math:`\max \sum_s U_s`;
     * maxmin: :math:`\max \mu` with :math:`\mu \le U_s - R_s`;
     * kalai (Kalai–Smorodinsky): :math:`\max \mu` with :math:`U_s - R_s \ge \mu (I_s - R_s)`,
       :math:`0 \le \mu \le 1`, for the ideal utilities :math:`I_s` (each side's best over the
-      deals that give every side at least its reservation);
-    * nash: :math:`\max \sum_s \lambda_s` with gains :math:`d_s = U_s - R_s \ge \epsilon` and
-      :math:`\lambda_s \le \ln a + (d_s - a)/a` for tangent points :math:`a` (an outer
-      approximation of :math:`\ln d_s` that :func:`~planner.solving.methods.nash_outer_approximation` refines until the
-      bound and the true product agree).
+      deals that give every side at least its reservation, solved first);
+    * nash: maximise :math:`\prod_s (U_s - R_s)` over deals with every :math:`U_s - R_s > 0`. The
+      product is replaced by :math:`\sum_s \ln d_s` with gains :math:`d_s = U_s - R_s \ge 10^{-6}`,
+      and :math:`\ln d_s` by variables :math:`\lambda_s` below tangents
+      :math:`\lambda_s \le \ln a + d_s/a - 1` at points :math:`a` spread over the gain's range: an
+      outer approximation that the Nash method refines until the bound and the true product
+      agree.
     """
     reservation = {s.id: (s.reservation or 0.0) for s in instance.sides}
     if objective == "own":
@@ -321,3 +373,19 @@ def _initial_tangent_points(upper: float, n: int = 12) -> Iterable[float]:
 def add_tangent(m, side: str, a: float):
     r"""Add the cut :math:`\lambda_s \le \ln a + d_s / a - 1` and return it."""
     return m.tangents.add(m.log_gain[side] <= math.log(a) + m.gain[side] / a - 1)
+
+
+FAMILIES = (
+    ("Packages", add_packages),
+    ("Rules", add_rules),
+    ("Links", add_links),
+    ("Negotiators", add_negotiators),
+    ("Support", add_support),
+    ("Bodies", add_bodies),
+    ("Vetoes", add_vetoes),
+    ("Payments", add_payments),
+    ("Transfers", add_transfers),
+    ("Actions", add_actions),
+    ("Level I", add_level_one),
+)
+"""The constraint families, as ``docs/model.md`` shows them (the objective is shown on its own)."""

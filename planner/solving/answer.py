@@ -1,12 +1,13 @@
 """The Result builder: every path's deal checked, tidied and priced the same way.
 
-A method's :class:`~planner.solving.methods.Outcome` becomes a
-:class:`~planner.result.Result` in :func:`conclude`, for the deterministic and the
-uncertain answers alike. A *judge* says what a deal is worth and whether it may be
-reported: the deterministic judge by the workbook's Level II, the uncertain one by the
-Scenarios. Then, for every deal:
+Whatever method found a deal, and whether Level II is judged in the workbook or in the
+Scenarios, the deal is reported only after three steps (:func:`conclude`, which turns a
+method's :class:`~planner.solving.methods.Outcome` into a :class:`~planner.result.Result`
+with a *judge* that says what a deal is worth and whether it may be reported):
 
-1. the exact re-check: the judge's verdict, close calls settled in rational arithmetic
+1. the exact re-check: the deal is read back with binaries rounded and payments clipped
+   to their bounds (:meth:`~planner.solving.highs.BuiltModel.deal`), and the judge
+   recomputes every fact from it, close calls settled in rational arithmetic
    (:mod:`planner.exact`);
 2. the tidy step: among deals of the same package and value, the one that moves the least
    money (:func:`tidied`), kept when it is feasible, worth as much and saves money;

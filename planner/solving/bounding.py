@@ -1,30 +1,32 @@
 r"""Package bounding: list the packages, bound each one, and check only the promising ones.
 
-When the packages can be listed (up to a few hundred thousand), the best deal for the
-``own`` or ``joint`` objective is found without branching on package choices:
+When there are at most 200,000 packages (and at most :math:`10^8` package–group pairs), the
+best deal for the ``own`` or ``joint`` objective is found without branching on package
+choices:
 
 1. every Rule-abiding package :math:`x` is listed (numpy, in chunks);
 2. for each, an upper bound :math:`\bar U(x)` on the objective over all payments and
    transfers is computed from a relaxation (below) in vectorised arithmetic, and packages
    that no side could ratify even in the relaxation are dropped;
 3. packages are checked in decreasing order of the bound by solving the model with the
-   package fixed (the persistent HiGHS model, only the package bounds change); the search
-   stops when the next bound is no better than the best deal found, which proves it
-   optimal.
+   package fixed (:func:`planner.solving.methods.package_bounding`).
 
-The relaxation. For a package, group :math:`g` must be lifted by
-:math:`d_g = \max(0, r_g - v_g(x) - \tau_g - 10^{-6})`, where :math:`\tau_g` is the most
-that transfers from other sides could add (they cost its side nothing). Its side must pay
-it at least :math:`m_g = d_g / e_g` when its cap and budget allow :math:`e_g \bar p_g \ge d_g`;
-otherwise its support cannot be had. A body's weight condition (yes weight
-:math:`S^+_b`, :func:`planner.formulation.thresholds.passing_weight`) costs at least the cheapest
-fractional purchase of weight (a fractional knapsack by money per unit of weight); its
-count condition costs at least its :math:`\lceil c_b n_b\rceil` cheapest members; with a
-blocking minority it costs the cheaper of that and the :math:`n_b - \beta_b + 1` cheapest
-members. A side pays at least the largest of its bodies' bounds and the sum of its veto
-groups' money; it fails when that exceeds its budget, and its negotiator keeps at most
-:math:`V_s(x) + \sum_{k \to s} \nu_k T_k - \kappa_s \cdot \text{money}`, which must reach its
-reservation.
+The relaxation, for one package :math:`x`:
+
+* group :math:`g` must be lifted by :math:`d_g = \max(0, r_g - v_g(x) - \tau_g - 10^{-6})`, where
+  :math:`\tau_g` is the most that transfers from other sides could add (free to its side);
+  its side must pay it at least :math:`d_g/e_g` if its cap and budget allow
+  (:math:`e_g \bar p_g \ge d_g`), and cannot win it otherwise;
+* a body's weight condition costs at least the cheapest *fractional* purchase of yes weight
+  :math:`S^+_b`, the smallest passing subset sum
+  (:func:`~planner.formulation.thresholds.passing_weight`; a fractional knapsack by money per
+  unit of weight), its count condition at least its :math:`\lceil c_b n_b\rceil` cheapest
+  members, and with a blocking minority the body costs the cheaper of that and its
+  :math:`n_b - \beta_b + 1` cheapest members;
+* a side pays at least the largest of its bodies' bounds and the sum of its veto groups'
+  money; the package is dropped when that exceeds the side's budget or leaves its
+  negotiator, with every transfer it could receive, below its reservation; otherwise its
+  negotiator keeps at most :math:`V_s(x) + \sum_{k\to s}\nu_k T_k - \kappa_s\cdot\text{money}`.
 """
 
 from __future__ import annotations

@@ -222,8 +222,11 @@ class BuiltModel:
     # -- solving ------------------------------------------------------------------------
     def run(self, **highs_options) -> Run:
         """One HiGHS solve; on an infeasible or error answer, once more with presolve off.
-
         ``highs_options`` (HiGHS option names) hold for this solve only.
+
+        HiGHS's presolve has been seen to call feasible models of this kind infeasible, so
+        before ``no_agreement`` is reported, and after any error status, the model is solved
+        again with presolve off, and that answer is used (the result's ``notes`` say so).
         """
         res = self._solve(highs_options)
         if res.infeasible or res.termination == TC.error or res.termination == TC.unknown:
@@ -302,7 +305,9 @@ class BuiltModel:
             self.set_bounds([(x, 0, 1) for x in free])
 
     def repriced(self, deal: Deal) -> Deal:
-        """The best payments for the deal's package, found again with tight tolerances."""
+        """The best payments for the deal's package, found again with the package fixed and
+        HiGHS's feasibility tolerances at :math:`10^{-9}` (a deal that held only within the
+        default :math:`10^{-6}`)."""
         _, out = self.solve_package(dict(deal.package), **TIGHT)
         self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
         return out if out is not None else deal

@@ -13,7 +13,11 @@ from ..model import Instance
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Solver settings. ``None`` for time_limit / mip_gap means: the workbook's Settings."""
+    """Solver settings. ``None`` for time_limit / mip_gap means: the workbook's Settings.
+
+    HiGHS runs with one thread and a fixed random seed by default, so results are
+    reproducible (the result's ``solver`` key records both).
+    """
 
     time_limit: float | None = None
     mip_gap: float | None = None
