@@ -15,6 +15,25 @@ from planner.io.workbook import write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
+FAST_SCALE = 0.2
+"""The share of the property tests' examples the fast loop (``-m "not slow"``) draws."""
+
+
+def pytest_configure(config):
+    """Register the ``slow`` marker's meaning, and scale the fast loop's property tests.
+
+    ``python -m pytest -m "not slow"`` leaves out the tests marked slow and draws
+    :data:`FAST_SCALE` of every property test's examples, unless ``PLANNER_TEST_SCALE`` is
+    set (e.g. 20 for a long hunt before a release).
+    """
+    if "not slow" in (config.getoption("markexpr") or "") and "PLANNER_TEST_SCALE" not in os.environ:
+        os.environ["PLANNER_TEST_SCALE"] = str(FAST_SCALE)
+
+
+def examples(n: int) -> int:
+    """``n`` property-test examples scaled by ``PLANNER_TEST_SCALE`` (at least one)."""
+    return max(1, int(n * float(os.environ.get("PLANNER_TEST_SCALE", "1"))))
+
 
 def small_tables() -> dict:
     """A valid two-side instance: H with three groups in one body, F autonomous."""

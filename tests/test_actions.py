@@ -9,7 +9,6 @@ cases check what each chosen action is reported to buy.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,12 +20,12 @@ from planner.io.workbook import write_instance
 from planner.model import Action, Group, Side
 from planner.objectives import objective_value
 
+from .conftest import examples
 from .oracle import best_deal
 from .strategies import instances, make, with_actions
 from .test_against_oracle import close, describe, report
 
-SCALE = float(os.environ.get("PLANNER_TEST_SCALE", "1"))
-EXAMPLES = max(1, int(60 * SCALE))
+EXAMPLES = examples(60)
 
 
 @st.composite

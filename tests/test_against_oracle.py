@@ -13,7 +13,6 @@ second per example, most of it Python start-up).
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from pathlib import Path
 
@@ -28,15 +27,14 @@ from planner.model import Body, Group, Instance, Member
 from planner.objectives import objective_value
 from planner.solving.options import SolveOptions
 
-from .conftest import run_cli
+from .conftest import examples, run_cli
 from .oracle import OracleAnswer, best_deal
 from .strategies import instances, make
 
-# Scale every count with PLANNER_TEST_SCALE (e.g. 20 for a long hunt before a release).
-SCALE = float(os.environ.get("PLANNER_TEST_SCALE", "1"))
-EXAMPLES_PER_OBJECTIVE = max(1, int(200 * SCALE))
-EXAMPLES_OVERRIDE = max(1, int(60 * SCALE))
-EXAMPLES_CLI = max(1, int(8 * SCALE))
+# Every count scales with PLANNER_TEST_SCALE (conftest.examples).
+EXAMPLES_PER_OBJECTIVE = examples(200)
+EXAMPLES_OVERRIDE = examples(60)
+EXAMPLES_CLI = examples(8)
 
 SETTINGS = dict(
     deadline=None,

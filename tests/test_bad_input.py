@@ -56,7 +56,11 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", CASES)
+FAST_CASES = ("wrong type", "blank required cell", "duplicate id", "unknown option")
+"""The cases the fast loop runs (each case starts two processes)."""
+
+
+@pytest.mark.parametrize("name", [n if n in FAST_CASES else pytest.param(n, marks=pytest.mark.slow) for n in CASES])
 def test_bad_workbook_is_refused_with_a_located_message(name, tables, workbook, cli):
     mutate, where, detail = CASES[name]
     path = workbook(mutate(tables))

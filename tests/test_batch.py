@@ -17,7 +17,7 @@ import planner
 from planner.generate import random_instance
 from planner.io.workbook import write_instance
 
-from .conftest import ROOT
+from .conftest import ROOT, examples
 from .strategies import instances
 
 SLOW = ROOT / "instances" / "random_10x4x20_s101.xlsx"  # about a second or more of HiGHS
@@ -46,6 +46,7 @@ def _mixed_folder(tmp_path):
     return src
 
 
+@pytest.mark.slow
 def test_a_mixed_folder_runs_every_good_instance_and_records_every_bad_one(tmp_path, cli):
     src = _mixed_folder(tmp_path)
     out = tmp_path / "out"
@@ -69,6 +70,7 @@ def test_a_mixed_folder_runs_every_good_instance_and_records_every_bad_one(tmp_p
     assert summary.count("\n") >= 7 and (out / "summary.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_a_batch_killed_part_way_resumes_without_solving_anything_twice(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
@@ -97,6 +99,7 @@ def test_a_batch_killed_part_way_resumes_without_solving_anything_twice(tmp_path
     assert not list(out.glob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_changed_inputs_are_solved_again(tmp_path, cli):
     src = tmp_path / "in"
     src.mkdir()
@@ -124,7 +127,8 @@ def test_output_names_stay_inside_and_never_collide(tmp_path):
     assert all("/" not in n and "\\" not in n and not n.startswith(".") for n in names.values())
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(instance=instances())
 def test_conversion_round_trips_are_lossless(instance, tmp_path_factory):
     folder = tmp_path_factory.mktemp("convert")
@@ -167,6 +171,7 @@ def test_the_json_schema_is_current_and_accepts_written_instances(tmp_path):
         jsonschema.validate({"format": 1, "sheets": {"Sides": [{"side": [1]}]}}, committed)
 
 
+@pytest.mark.slow
 def test_a_batch_on_a_dask_cluster_equals_the_local_batch(tmp_path, cli):
     distributed = pytest.importorskip("distributed", reason="Dask distributed is the optional cluster engine")
     src = tmp_path / "in"
@@ -191,6 +196,7 @@ def test_a_batch_on_a_dask_cluster_equals_the_local_batch(tmp_path, cli):
         assert (tmp_path / "dask" / f"{name}-results.xlsx").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, cli):
     pytest.importorskip("distributed", reason="Dask distributed is the optional cluster engine")
     proc = cli("batch", ROOT / "spreadsheets" / "bonn1978.xlsx", "--out", tmp_path / "out", "--scheduler",

@@ -13,6 +13,8 @@ import sys
 import time
 import zipfile
 
+import pytest
+
 import planner
 from planner.io.frames import document_time
 from planner.io.workbook import write_instance
@@ -34,6 +36,7 @@ def _batch(src, out, jobs: int, hash_seed: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_results_are_the_same_bytes_whatever_the_jobs_and_the_process(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
@@ -60,6 +63,7 @@ def test_results_are_the_same_bytes_whatever_the_jobs_and_the_process(tmp_path):
         assert _without_seconds(target.read_text()) == _without_seconds((tmp_path / "one" / "rich.json.result.json").read_text())
 
 
+@pytest.mark.slow
 def test_workbooks_are_the_same_bytes_whenever_they_are_written(tmp_path):
     result = planner.solve(instance_from(rich_tables(), "rich"))
     result = dataclasses.replace(result, solve_seconds=0.0, build_seconds=0.0)

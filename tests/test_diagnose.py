@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 
 from hypothesis import HealthCheck, assume, given, settings
 
@@ -16,9 +15,10 @@ from planner.analysis.diagnose import diagnose, relax
 from planner.model import Group
 
 from . import oracle
+from .conftest import examples
 from .strategies import body, instances, make
 
-EXAMPLES = max(1, int(15 * float(os.environ.get("PLANNER_TEST_SCALE", "1"))))
+EXAMPLES = examples(15)
 STEP = 1e-4
 """How much smaller a change is tried, to show it no longer restores agreement."""
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from planner.analysis.frontier import pareto_frontier
 from planner.evaluate import evaluate
 
+from .conftest import examples
 from .oracle import best_deal
 from .strategies import instances
 from .test_top import each_package
@@ -17,7 +18,7 @@ def nondominated(points):
     return {p for p in pts if not any(q != p and q[0] >= p[0] and q[1] >= p[1] for q in pts)}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(instance=instances(objective="own", money=False))
 def test_frontier_is_the_nondominated_set_of_feasible_deals(instance):
     home, other = instance.side_ids[:2]

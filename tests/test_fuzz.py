@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 
 from . import fuzz
-from .conftest import run_cli
+from .conftest import examples, run_cli
 
 SETTINGS = {"deadline": None, "derandomize": True, "database": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]}
 
 
-@settings(max_examples=250, **SETTINGS)
+@settings(max_examples=examples(250), **SETTINGS)
 @given(case=fuzz.cases())
 def test_mutated_inputs_end_in_a_result_or_a_located_error(case, tmp_path_factory):
     outcome = fuzz.run_case(case, tmp_path_factory.mktemp("fuzz"), time_limit=5, workbook=len(case.mutations) % 2 == 0)
@@ -27,7 +28,7 @@ def test_mutated_inputs_end_in_a_result_or_a_located_error(case, tmp_path_factor
     assert outcome.kind in ("valid", "clean"), outcome.why
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=examples(100), **SETTINGS)
 @given(case=fuzz.cases(forms=("xlsx",), max_mutations=6))
 def test_heavily_mutated_workbooks(case, tmp_path_factory):
     outcome = fuzz.run_case(case, tmp_path_factory.mktemp("fuzz"), time_limit=5)
@@ -47,6 +48,7 @@ CASES_AS_PROCESSES = [
 ]
 
 
+@pytest.mark.slow
 def test_fuzz_cases_as_real_processes(tmp_path):
     """The same judgement on a command run as a user runs it: a separate process, exit status and stderr."""
     for k, case in enumerate(CASES_AS_PROCESSES):

@@ -136,6 +136,7 @@ def test_a_part_that_lies_about_its_size_is_stopped_while_inflating(tables, work
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "declares" in proc.stderr
 
 
+@pytest.mark.slow
 def test_limits_are_configurable_by_option_and_environment(tables, workbook, tmp_path):
     path = workbook(tables)
     proc = run_cli("check", path, "--max-cells", "20")
@@ -257,6 +258,7 @@ def test_files_that_are_not_workbooks(tmp_path, name, content, needle):
     assert proc.returncode == 2 and needle in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_damaged_workbooks_are_refused_cleanly(tables, workbook):
     path = workbook(tables)
     data = path.read_bytes()

@@ -7,12 +7,13 @@ from hypothesis import given, settings
 import planner
 from planner.evaluate import evaluate
 
+from .conftest import examples
 from .oracle import best_deal
 from .strategies import instances
 from .test_top import each_package
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(instance=instances(objective="nash"))  # no payments or transfers: one utility point per package
 def test_kalai_equals_enumeration(instance):
     reservation = {s.id: s.reservation or 0.0 for s in instance.sides}

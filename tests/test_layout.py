@@ -153,3 +153,29 @@ def test_reports_readers_and_figures_import_without_the_solver():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert not set(json.loads(proc.stdout)) & {"pyomo", "highspy"}
+
+
+LAYERS = (
+    ("planner.cli", "planner.__main__", "planner.batch", "planner.generate", "planner.mathematics", "planner"),
+    ("planner.report",),
+    ("planner.analysis",),
+    ("planner.solving",),
+    ("planner.formulation", "planner.io", "planner.processes"),
+    ("planner.uncertainty", "planner.result", "planner.exact", "planner.evaluate"),
+    ("planner.model", "planner.objectives", "planner.schema", "planner.errors"),
+)
+"""The package's layers, top first, as the README's Layout section shows them."""
+
+
+def _layer(module: str) -> int:
+    """The layer of a module: that of the longest prefix named in :data:`LAYERS`."""
+    matches = [(len(prefix), k) for k, names in enumerate(LAYERS) for prefix in names
+               if module == prefix or module.startswith(prefix + ".")]
+    assert matches, f"{module} belongs to no layer: add it to LAYERS and to the README's Layout"
+    return max(matches)[1]
+
+
+def test_imports_run_down_the_layers():
+    upward = [f"{a} imports {b}" for a, targets in sorted(_graph().items()) for b in sorted(targets)
+              if _layer(b) < _layer(a)]
+    assert upward == []

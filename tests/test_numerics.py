@@ -17,7 +17,7 @@ from planner import exact
 from planner.evaluate import Deal, evaluate
 from planner.model import Instance
 
-from .conftest import instance_from
+from .conftest import examples, instance_from
 from .oracle import best_deal
 from .strategies import instances
 from .test_known_cases import one_issue, three_groups
@@ -64,7 +64,7 @@ def _scaled(instance: Instance, weights: float, utilities: float) -> Instance:
     return instance.replace(groups=groups, bodies=bodies, sides=sides, utilities=table, links=links, transfers=transfers)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(25), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(instances(objective="own"), st.sampled_from([(1e9, 1e-3), (1e-9, 1e3), (1e9, 1.0)]))
 def test_weights_of_1e9_beside_utilities_of_1e_3_against_the_oracle(instance, scales):
@@ -208,7 +208,7 @@ def deals(draw, instance: Instance) -> Deal:
     return Deal(package, payments, transfers, actions)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(60), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_the_exact_evaluation_computes_what_the_evaluator_computes(data):

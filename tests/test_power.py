@@ -36,6 +36,7 @@ from planner.evaluate import body_passes as evaluator_body_passes
 from planner.model import Body, Group, Member, Side
 
 from . import oracle
+from .conftest import examples
 from .strategies import instances, make
 
 COUNCIL = (("DE", 18.49), ("FR", 15.17), ("IT", 13.23), ("ES", 10.78), ("PL", 8.33), ("RO", 4.23), ("NL", 4.01),
@@ -127,7 +128,7 @@ def outcome(instance, ev, body_id: str) -> bool:
 
 
 # -- the rule is the evaluator's ---------------------------------------------------------------
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=examples(150), **SETTINGS)
 @given(bodies())
 def test_game_rule_is_the_evaluators_rule_on_every_coalition(instance):
     game = voting_game(instance, "B")
@@ -140,7 +141,7 @@ def test_game_rule_is_the_evaluators_rule_on_every_coalition(instance):
         assert game.passes(yes) == expected
 
 
-@settings(max_examples=20, **SETTINGS)
+@settings(max_examples=examples(20), **SETTINGS)
 @given(bodies(max_members=5))
 def test_game_rule_is_the_side_ratification_of_evaluate(instance):
     """Through ``evaluate``: members in S support (reservation 0), the others do not (reservation 1)."""
@@ -158,7 +159,7 @@ def test_game_rule_is_the_side_ratification_of_evaluate(instance):
 
 
 # -- exact indices against brute force --------------------------------------------------------------
-@settings(max_examples=200, **SETTINGS)
+@settings(max_examples=examples(200), **SETTINGS)
 @given(bodies(), st.sampled_from(("dp", "enumerate")))
 def test_exact_indices_equal_brute_force(instance, algorithm):
     groups, wins = wins_table(instance)
@@ -465,7 +466,7 @@ def test_pivotal_groups_on_a_hand_made_deal():
     check_pivots_by_reevaluation(instance, Deal({"i": "b"}), df)
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=examples(30), **SETTINGS)
 @given(instances(money=False), st.data())
 def test_pivotal_groups_match_reevaluation_on_random_instances(instance, data):
     package = {i.id: data.draw(st.sampled_from(i.option_ids)) for i in instance.issues}

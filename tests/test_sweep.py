@@ -15,10 +15,9 @@ from planner.analysis.sweep import parse_values, sweep
 from planner.errors import ParameterError
 from planner.model import Member
 
-from .conftest import ROOT
+from .conftest import ROOT, examples
 from .oracle import best_deal
 from .strategies import instances
-from .test_against_oracle import SCALE
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +92,7 @@ def test_value_ranges():
             parse_values(bad)
 
 
+@pytest.mark.slow
 def test_sweep_command(tmp_path, cli):
     import shutil
 
@@ -146,7 +146,7 @@ def _swept_parameters(instance) -> list[tuple[str, float]]:
     return names
 
 
-@settings(max_examples=max(1, int(40 * SCALE)), deadline=None,
+@settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_sweeps_of_random_instances_equal_the_oracle_at_every_point(data):
@@ -172,6 +172,7 @@ def test_sweeps_of_random_instances_equal_the_oracle_at_every_point(data):
             assert row["objective_value"] == pytest.approx(expected.value, abs=1e-5, rel=1e-6), row
 
 
+@pytest.mark.slow
 def test_a_sweep_split_over_processes_equals_one_process(bonn, monkeypatch):
     import planner.analysis.sweep as sweeping
 
@@ -184,6 +185,7 @@ def test_a_sweep_split_over_processes_equals_one_process(bonn, monkeypatch):
     assert shared["objective_value"].fillna(-1).tolist() == pytest.approx(alone["objective_value"].fillna(-1).tolist())
 
 
+@pytest.mark.slow
 def test_the_sweeps_sheet_runs_in_full_with_charts_heat_map_and_tornado(tmp_path, cli):
     """The bundled case's Sweeps sheet: one sheet per study, native charts, a colour-scale heat map, figures."""
     import shutil
@@ -254,7 +256,8 @@ def test_a_range_that_starts_with_a_minus_is_read_as_values(tmp_path):
     assert [r["Groups[side=FRG].reservation+"] for r in rows] == [-1.0, -0.5, 0.0]
 
 
-@settings(max_examples=max(1, int(150 * SCALE)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instance=instances(objective="own"), slack=st.sampled_from([0.0, 0.0, 0.5]))
 def test_a_point_between_two_stopped_solves_gets_a_feasible_deal_and_a_true_bound(instance, slack):
     """Ends that stopped with a deal and a loose bound (faked from true solves) give the points between

@@ -39,6 +39,7 @@ def _solve(path, *extra):
     return code, json.loads(out.getvalue()), time.perf_counter() - started
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra", [(), ("--objective", "nash"), ("--objective", "kalai"), ("--top", "3"),
                                    ("--objective", "maxmin")], ids=["own", "nash", "kalai", "top3", "maxmin"])
 def test_a_hard_instance_stops_at_the_limit(hard, extra):
@@ -59,6 +60,7 @@ def test_kalai_without_an_ideal_point_in_time_is_unknown_not_no_agreement(hard):
     assert any("time limit" in n for n in data["notes"])
 
 
+@pytest.mark.slow
 def test_the_limit_holds_for_a_whole_process(hard):
     started = time.perf_counter()
     proc = run_cli("solve", hard, "--time-limit", LIMIT, "--no-workbook", "--json", "-")

@@ -94,6 +94,7 @@ def test_the_page_has_the_walk_through_commands():
         assert command in code, command
 
 
+@pytest.mark.slow
 def test_every_command_block_ends_with_the_status_the_page_gives(tutorial_runs):
     _, runs = tutorial_runs
     assert len(runs) >= 8
@@ -102,6 +103,7 @@ def test_every_command_block_ends_with_the_status_the_page_gives(tutorial_runs):
     assert any(run.block.status != 0 for run in runs)  # the page shows a refused workbook too
 
 
+@pytest.mark.slow
 def test_the_output_shown_is_what_the_commands_print(tutorial_runs):
     _, runs = tutorial_runs
     shown = [run for run in runs if run.block.shown is not None]
@@ -113,6 +115,7 @@ def test_the_output_shown_is_what_the_commands_print(tutorial_runs):
                 assert line in printed, f"{line!r} is not printed by\n{run.block.code}\n--- printed:\n{run.output}"
 
 
+@pytest.mark.slow
 def test_the_figures_are_drawn_by_the_commands_and_committed(tutorial_runs):
     work, _ = tutorial_runs
     figures = FIGURE.findall(TUTORIAL.read_text(encoding="utf-8"))

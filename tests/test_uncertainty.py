@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +19,7 @@ from planner.model import Body, Group, Instance, Issue, Member, Option, Scenario
 from planner.uncertainty import ratification, with_samples
 
 from . import oracle
+from .conftest import examples
 from .strategies import instances, with_actions
 
 
@@ -95,7 +95,7 @@ def _best_package(instance, offset, objective, floor):
     return best
 
 
-SETTINGS = settings(max_examples=max(1, int(60 * float(os.environ.get("PLANNER_TEST_SCALE", "1")))), deadline=None,
+SETTINGS = settings(max_examples=examples(60), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
