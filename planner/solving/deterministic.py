@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from .. import objectives
 from ..errors import IdealUnknown
 from ..evaluate import Deal, evaluate
 from ..model import Instance
@@ -71,7 +72,7 @@ def prepare(instance: Instance, objective: str, home: str, options: SolveOptions
     and the kalai solve share one time limit (a deadline).
     """
     ideal = None
-    if objective == "kalai":
+    if objectives.of(objective).needs_ideal:
         if options.deadline is None:
             limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
             options = replace(options, deadline=time.perf_counter() + limit)
