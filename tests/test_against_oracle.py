@@ -66,7 +66,7 @@ def check_against_oracle(instance: Instance, objective: str | None = None, home:
                          method: str = "auto") -> None:
     """Solve with the planner and compare with the oracle (objective/home override the settings when given).
 
-    ``method`` chooses the planner's algorithm for own/joint: the MIP, or package bounding.
+    ``method`` chooses the planner's algorithm for own/joint: the MIP, package bounding or the package tree.
     """
     used_objective = objective or instance.settings.objective
     used_home = home or instance.settings.home_side
@@ -95,14 +95,14 @@ def check_against_oracle(instance: Instance, objective: str | None = None, home:
     assert close(recomputed, expected.value), (recomputed, expected.value)
 
 
-@pytest.mark.parametrize("method", ["mip", "bounding"])
+@pytest.mark.parametrize("method", ["mip", "bounding", "tree"])
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
 @given(instance=instances(objective="own"))
 def test_planner_matches_oracle_own(instance, method):
     check_against_oracle(instance, method=method)
 
 
-@pytest.mark.parametrize("method", ["mip", "bounding"])
+@pytest.mark.parametrize("method", ["mip", "bounding", "tree"])
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
 @given(instance=instances(objective="joint"))
 def test_planner_matches_oracle_joint(instance, method):

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .. import objectives
 from ..evaluate import Deal, evaluate
 from ..model import Instance
 from ..objectives import objective_value
@@ -200,15 +201,39 @@ def _better(built: BuiltModel, best: tuple[float, Deal] | None, mip: Outcome) ->
     return Outcome("feasible", best[1], mip.gap)
 
 
+# -- the package tree -----------------------------------------------------------------------
+def package_tree(built: BuiltModel) -> Outcome:
+    """Branch and bound over partial packages (:mod:`planner.solving.tree`); HiGHS checks the complete ones.
+
+    An exhausted tree proves its best deal optimal (or that there is none); a tree stopped by
+    the time limit returns its best deal with the gap to the largest bound still open, which
+    is also kept in ``built.bound``.
+    """
+    from .tree import search_tree
+
+    found = search_tree(built)
+    built.bound = found.bound if math.isfinite(found.bound) else None
+    if found.best is None:
+        return Outcome("no_agreement" if found.exhausted else "unknown", None, None)
+    value, deal = found.best
+    gap = _relative_gap(found.bound, value)
+    return Outcome("optimal" if found.exhausted else "feasible", deal, gap)
+
+
+def _tree_applies(instance: Instance, objective: str) -> bool:
+    return objectives.of(objective).boundable and not instance.actions
+
+
 # -- the registry ---------------------------------------------------------------------------
 MIP = Method("mip", one_mip, choice="mip", bound_holds=True)
+PACKAGE_TREE = Method("package tree", package_tree, choice="tree", applies=_tree_applies, bound_holds=True)
 PACKAGE_BOUNDING = Method("package bounding", package_bounding, choice="bounding", automatic=True,
                           applies=_bounding_applies)
 NASH = Method("nash outer approximation", nash_outer_approximation, only_for=("nash",))
 SCENARIO_MIP = Method("scenario mip", one_mip)
 """One MIP of the scenario model (:mod:`planner.solving.uncertain`); never chosen here."""
 
-METHODS: tuple[Method, ...] = (NASH, PACKAGE_BOUNDING, MIP)
+METHODS: tuple[Method, ...] = (NASH, PACKAGE_BOUNDING, PACKAGE_TREE, MIP)
 """The methods a deterministic solve chooses from, in order of preference."""
 
 
