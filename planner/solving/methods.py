@@ -205,19 +205,38 @@ def _better(built: BuiltModel, best: tuple[float, Deal] | None, mip: Outcome) ->
 def package_tree(built: BuiltModel) -> Outcome:
     """Branch and bound over partial packages (:mod:`planner.solving.tree`); HiGHS checks the complete ones.
 
-    An exhausted tree proves its best deal optimal (or that there is none); a tree stopped by
-    the time limit returns its best deal with the gap to the largest bound still open, which
-    is also kept in ``built.bound``.
+    An exhausted tree proves its best deal optimal (or that there is none). A tree that would
+    not finish in time (judged once a tenth of the time limit has passed, from the share of
+    packages it has settled) hands its best deal to the MIP, which searches from it for the
+    time left; the answer is the better deal, bounded by the smaller of the two bounds.
     """
     from .tree import search_tree
 
-    found = search_tree(built)
-    built.bound = found.bound if math.isfinite(found.bound) else None
-    if found.best is None:
-        return Outcome("no_agreement" if found.exhausted else "unknown", None, None)
-    value, deal = found.best
-    gap = _relative_gap(found.bound, value)
-    return Outcome("optimal" if found.exhausted else "feasible", deal, gap)
+    found = search_tree(built, patience=TREE_PATIENCE * built.remaining())
+    if found.exhausted:
+        built.bound = found.best[0] if found.best is not None else None
+        if found.best is None:
+            return Outcome("no_agreement", None, None)
+        return Outcome("optimal", found.best[1], 0.0)
+    built.notes.append(f"the package tree settled {100 * found.resolved:.3g}% of the packages and handed "
+                       "its best deal to the MIP")
+    if found.best is not None:
+        built.start = found.best[1]
+    mip = one_mip(built)
+    bounds = [b for b in (found.bound, built.bound) if b is not None and math.isfinite(b)]
+    built.bound = min(bounds) if bounds else None
+    best = _better(built, found.best, mip)
+    if best.deal is None or best.status == "optimal":
+        return best
+    ev = evaluate(built.instance, best.deal)
+    value = objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal)
+    gap = _relative_gap(built.bound, value) if built.bound is not None else None
+    optimal = built.bound is not None and built.bound <= value + _win_margin(value, built.mip_gap)
+    return Outcome("optimal" if optimal else "feasible", best.deal, gap)
+
+
+TREE_PATIENCE = 0.1
+"""Share of the time limit after which a package tree that would not finish hands over to the MIP."""
 
 
 def _tree_applies(instance: Instance, objective: str) -> bool:

@@ -125,6 +125,27 @@ class PackageTree:
         issues = self.instance.issues
         return {issues[i].id: issues[i].options[self.options[k][int(j)]].id for k, (i, j) in enumerate(zip(self.order, picks))}
 
+    def complete(self, picks: np.ndarray) -> Block:
+        """Complete packages (rows of picks) with their groups' and negotiators' values; Rules not checked."""
+        n, G, S = len(picks), len(self.instance.groups), len(self.instance.side_ids)
+        groups, sides = np.zeros((n, G)), np.zeros((n, S))
+        for k in range(self.depth):
+            groups += self.group_values[k].T[picks[:, k]]
+            sides += self.side_values[k].T[picks[:, k]]
+            for h, ka, ja, jb, value in self.group_links[k]:
+                groups[:, h] += value * ((picks[:, ka] == ja) & (picks[:, k] == jb))
+            for h, ka, ja, jb, value in self.side_links[k]:
+                sides[:, h] += value * ((picks[:, ka] == ja) & (picks[:, k] == jb))
+        return Block(self.depth, picks, groups, sides, np.full(n, np.inf))
+
+    def abides(self, picks: np.ndarray) -> np.ndarray:
+        """Which complete packages (rows of picks) keep every Rule."""
+        keep = np.ones(len(picks), dtype=bool)
+        for k in range(self.depth):
+            for kind, ka, ja, jb, earlier_first in self.rules[k]:
+                keep &= _keeps(kind, picks[:, ka] == ja, picks[:, k] == jb, earlier_first)
+        return keep
+
     # -- the arrays -----------------------------------------------------------------------
     def _values(self, linears: list[Linear], k: int) -> np.ndarray:
         issue = self.instance.issues[self.order[k]]
@@ -213,11 +234,7 @@ class PackageTree:
         for h, ka, ja, jb, value in self.side_links[k]:
             sides[:, h] += value * ((picks[:, ka] == ja) & (column == jb))
         for kind, ka, ja, jb, earlier_first in self.rules[k]:
-            a, b = picks[:, ka] == ja, column == jb
-            if kind == "excludes":
-                keep &= ~(a & b)
-            else:
-                keep &= ~(a & ~b) if earlier_first else ~(b & ~a)
+            keep &= _keeps(kind, picks[:, ka] == ja, column == jb, earlier_first)
         child = Block(k + 1, picks[keep], groups[keep], sides[keep], np.empty(int(keep.sum())))
         child.bound = self.bound(child, best)
         alive = child.bound > -np.inf if best is None else child.bound > best
@@ -251,6 +268,13 @@ class PackageTree:
         return np.where(alive, most - spent, -np.inf)
 
 
+def _keeps(kind: str, a: np.ndarray, b: np.ndarray, earlier_first: bool) -> np.ndarray:
+    """Whether a Rule holds, given whether its earlier and later options are chosen."""
+    if kind == "excludes":
+        return ~(a & b)
+    return ~(a & ~b) if earlier_first else ~(b & ~a)
+
+
 def _issue_order(instance: Instance, objective: list[Linear]) -> list[int]:
     """The issues by the objective's spread over their options, widest first (ties: the workbook's order)."""
 
@@ -278,58 +302,90 @@ def _magnitude(lin: Linear) -> float:
 # -- the search ------------------------------------------------------------------------------
 @dataclass
 class Search:
-    """Where a tree search stands: the best deal and its value, the bound on every deal not yet seen."""
+    """Where a tree search ended: the best deal and its value, the bound on every deal it has not seen."""
 
     best: tuple[float, Deal] | None
     bound: float  # no deal the search has not seen is worth more (-inf: none is left)
     exhausted: bool
-    nodes: int = 0
-    checked: int = 0
+    nodes: int  # partial packages bounded
+    checked: int  # complete packages solved with the package fixed
+    resolved: float  # the share of all packages the search has settled
 
 
-def search_tree(built, tree: PackageTree | None = None) -> Search:
-    """Search the tree of ``built``'s instance; leaves are checked on the built model with the package fixed.
+START_CHECKS = 5
+"""Most of the local search's packages (:mod:`planner.solving.heuristics`) priced before the tree starts."""
 
-    Starts from ``built.start`` when that deal is feasible, honours ``built.excluded``
-    (packages already reported) and stops at the time limit.
+
+def search_tree(built, tree: PackageTree | None = None, patience: float | None = None) -> Search:
+    """Search the tree of ``built``'s instance; complete packages are checked on the built model with the package fixed.
+
+    The best deal starts as the better of ``built.start`` (when feasible) and the best of the
+    local search's packages. ``built.excluded`` (packages already reported) are skipped. The
+    search stops at the time limit and, once ``patience`` seconds have passed, as soon as the
+    share of packages it has settled so far projects that it would not finish in the time
+    left; it then reports the largest bound still open.
     """
+    from .heuristics import starting_packages
+
     tree = tree or PackageTree(built.instance, built.objective, built.home)
+    began = built.remaining()
     best = _start(built)
+    checked = 0
+    for picks in starting_packages(tree)[:START_CHECKS]:
+        package = tree.package(picks)
+        if built.package_key(package) in built.excluded:
+            continue
+        checked += 1
+        found = _checked_value(built, package)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = found
+    weight = 1.0 / np.cumprod([1.0] + [max(1, len(o)) for o in tree.options])  # one node's share of the packages, per level
     stack = [tree.root()]
-    nodes = checked = 0
+    nodes, resolved = 0, 0.0
     groups = max(1, len(built.instance.groups))
     while stack:
-        if built.remaining() <= 0.05:
+        left = built.remaining()
+        spent = began - left
+        if left <= 0.05 or patience is not None and spent > patience and spent / max(resolved, 1e-12) > began:
             bound = max(float(b.bound.max()) for b in stack if len(b))
-            return Search(best, bound if best is None else max(bound, best[0]), False, nodes, checked)
+            return Search(best, bound if best is None else max(bound, best[0]), False, nodes, checked, resolved)
         block = stack.pop()
+        threshold = _threshold(built, best)
+        if threshold is not None and block.level < tree.depth:
+            alive = block.bound > threshold
+            resolved += float((~alive).sum()) * weight[block.level]
+            block = block.rows(alive)
+        if not len(block):
+            continue
+        if block.level == tree.depth:
+            for n, (picks, bound) in enumerate(zip(block.picks, block.bound)):
+                threshold = _threshold(built, best)
+                if threshold is not None and bound <= threshold:
+                    resolved += (len(block) - n) * weight[tree.depth]
+                    break
+                if built.remaining() <= 0.05:
+                    stack.append(block.rows(slice(n, None)))  # open when the time is up
+                    break
+                resolved += weight[tree.depth]
+                package = tree.package(picks)
+                if built.package_key(package) in built.excluded:
+                    continue
+                checked += 1
+                found = _checked_value(built, package)
+                if found is not None and (best is None or found[0] > best[0]):
+                    best = found
+            continue
         width = max(1, len(tree.options[block.level]))
         size = max(1, CELLS // (groups * len(tree.thetas) * width))
         if len(block) > size:
             stack.extend(block.rows(slice(s, s + size)) for s in reversed(range(0, len(block), size)))
             continue
-        child = tree.children(block, _threshold(built, best))
+        child = tree.children(block, threshold)
         nodes += len(child)
-        if not len(child):
-            continue
-        if child.level < tree.depth:
+        resolved += (len(block) * width - len(child)) * weight[block.level + 1]
+        if len(child):
             stack.append(child)
-            continue
-        for picks, bound in zip(child.picks, child.bound):
-            if built.remaining() <= 0.05:
-                stack.append(child.rows(child.bound <= bound))
-                break
-            threshold = _threshold(built, best)
-            if threshold is not None and bound <= threshold:
-                break
-            package = tree.package(picks)
-            if built.package_key(package) in built.excluded:
-                continue
-            checked += 1
-            found = _checked_value(built, package)
-            if found is not None and (best is None or found[0] > best[0]):
-                best = found
-    return Search(best, -np.inf if best is None else best[0], True, nodes, checked)
+    return Search(best, -np.inf if best is None else best[0], True, nodes, checked, 1.0)
 
 
 def _threshold(built, best: tuple[float, Deal] | None) -> float | None:
