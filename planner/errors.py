@@ -77,5 +77,10 @@ class IdealUnknown(Exception):
     """The time limit ended a solve of the ideal point before it found a deal or proved there is none."""
 
 
+class DeadlinePassed(Exception):
+    """The run's time limit ended while it was reading, building or presolving, or left too little
+    time for a step that cannot be interrupted (see :mod:`planner.deadline`); the message says which."""
+
+
 class SchedulerUnreachable(Exception):
     """The Dask scheduler named by ``--scheduler`` could not be reached."""

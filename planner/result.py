@@ -150,6 +150,16 @@ class Result:
         return out
 
 
+def unread_result(name: str, note: str, objective: str | None = None, home: str | None = None,
+                  seconds: float = 0.0) -> dict[str, Any]:
+    """The JSON result of a run whose time limit ended before its instance was read: ``unknown``,
+    with every key of the format (``objective`` and ``home_side`` as the command gave them, or null)."""
+    return {"format": FORMAT, "instance": name, "title": None, "status": "unknown", "objective": objective,
+            "objective_value": None, "home_side": home, "package": {}, "payments": [], "transfers": [], "negotiators": {},
+            "groups": {}, "bodies": {}, "ratified": {}, "mip_gap": None, "solve_seconds": round(seconds, 3),
+            "notes": [note], "solver": {}}
+
+
 def _clean_tree(data):
     """Numbers in nested dicts and lists rounded as :func:`clean` does."""
     if isinstance(data, dict):

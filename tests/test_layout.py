@@ -162,7 +162,7 @@ LAYERS = (
     ("planner.solving",),
     ("planner.formulation", "planner.io", "planner.processes"),
     ("planner.uncertainty", "planner.result", "planner.exact", "planner.evaluate"),
-    ("planner.model", "planner.objectives", "planner.schema", "planner.errors"),
+    ("planner.model", "planner.objectives", "planner.schema", "planner.errors", "planner.deadline"),
 )
 """The package's layers, top first, as the README's Layout section shows them."""
 

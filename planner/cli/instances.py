@@ -29,9 +29,16 @@ def run_check(args) -> int:
     say(args, "\nThe workbook is valid.")
     if args.json:
         emit_json({"valid": True, "errors": [], "sides": len(instance.sides), "issues": len(instance.issues),
-                   "packages": instance.package_count, "groups": len(instance.groups), "bodies": len(instance.bodies)},
-                  args.json)
+                   "packages": _json_count(instance.package_count), "groups": len(instance.groups),
+                   "bodies": len(instance.bodies)}, args.json)
     return EXIT_OK
+
+
+def _json_count(n: int) -> int | float | None:
+    """A count as JSON: exact while a reader's 64-bit integer holds it, else a float, else null."""
+    if n < 2**63:
+        return n
+    return float(n) if n.bit_length() <= 1023 else None
 
 
 # -- template --------------------------------------------------------------------------------------
@@ -117,6 +124,7 @@ def import_genius_arguments(g) -> None:
 def run_import_genius(args) -> int:
     from ..io.genius import import_genius
     from ..io.workbook import write_instance
+    from ..report.terminal import count_text
 
     out = Path(args.output)
     if out.suffix.lower() not in (".xlsx", ".json"):
@@ -127,7 +135,8 @@ def run_import_genius(args) -> int:
         raise UsageError(f"--output {out}: refusing to overwrite an input")
     instance = import_genius(args.domain, args.profile_a, args.profile_b, tuple(args.names) if args.names else None)
     write_instance(instance, out)
-    print(f"{instance.settings.title}: {len(instance.issues)} issues, {instance.package_count:,} packages; written to {out}")
+    print(f"{instance.settings.title}: {len(instance.issues)} issues, {count_text(instance.package_count)} packages; "
+          f"written to {out}")
     return EXIT_OK
 
 

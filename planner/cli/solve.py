@@ -6,8 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from .. import objectives
-from ..errors import UsageError
+from .. import deadline, objectives
+from ..errors import DeadlinePassed, UsageError
 from ..solving.methods import choices as method_choices
 from .common import (
     EXIT_OK,
@@ -56,18 +56,31 @@ def _results_path(args) -> Path | None:
 
 
 def run_solve(args) -> int:
+    started = time.perf_counter()  # the time limit counts from here: importing the solver, reading and building are part of it
     from ..io.excel_read import read_instance
     from ..report.results_workbook import write_results
-    from ..report.terminal import describe_result, describe_top
-    from ..result import top_frame
+    from ..report.terminal import count_text, describe_result, describe_top
+    from ..result import top_frame, unread_result
     from ..solving.api import solve, top_deals
     from ..solving.options import SolveOptions
 
-    started = time.perf_counter()  # the time limit counts from here: reading and building are part of the solve
     out = _results_path(args)
     if args.json and args.json != "-" and Path(args.json).resolve() == Path(args.workbook).resolve():
         raise UsageError(f"--json {args.json}: refusing to overwrite the input")
-    instance = read_instance(args.workbook)
+    if args.top < 1:
+        raise UsageError(f"--top {args.top}: expected a whole number >= 1")
+    try:
+        with deadline.until(started + args.time_limit if args.time_limit is not None else None):
+            instance = read_instance(args.workbook)
+    except DeadlinePassed as exc:  # no instance, so no workbook: the JSON result and a message say why
+        note = f"{exc}; no deal was searched for"
+        data = unread_result(Path(args.workbook).stem, note, args.objective, args.home, time.perf_counter() - started)
+        if args.json and args.json != "-":
+            emit_json(data, args.json)
+        say(args, f"{args.workbook}: unknown: {note} (--time-limit {args.time_limit:g} s)")
+        if args.json == "-":
+            emit_json(data, "-")
+        return EXIT_SOLVER
     if args.samples:
         from ..uncertainty import with_samples
 
@@ -77,10 +90,8 @@ def run_solve(args) -> int:
     if args.home is not None:
         known_side(instance, "--home", args.home)
     limit = args.time_limit if args.time_limit is not None else instance.settings.time_limit
-    say(args, f"Solving {args.workbook} ({instance.package_count:,} packages, time limit {limit:g} s) ...")
+    say(args, f"Solving {args.workbook} ({count_text(instance.package_count)} packages, time limit {limit:g} s) ...")
     options = SolveOptions(log=sys.stderr if args.log else None, method=args.method, deadline=started + limit)
-    if args.top < 1:
-        raise UsageError(f"--top {args.top}: expected a whole number >= 1")
     kwargs = dict(objective=args.objective, home=args.home, time_limit=args.time_limit, mip_gap=args.mip_gap, options=options)
     uncertain = args.min_ratification is not None or objectives.of(args.objective or instance.settings.objective).uncertain
     if uncertain and args.top > 1:

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 
 import pyomo.environ as pyo
 
+from .. import deadline
 from ..model import Instance
 from .coefficients import (
     Linear,
@@ -59,6 +60,7 @@ def build_model(instance: Instance, objective: str | None = None, home: str | No
     objective = objective or instance.settings.objective
     home = home or instance.settings.home_side
     options = options or FormulationOptions()
+    deadline.check("building the model")
     m = pyo.ConcreteModel(name=instance.name)
     m.objective_name = objective
     m.home = home
@@ -207,13 +209,14 @@ def add_support(m, instance: Instance, options: FormulationOptions) -> None:
     (0, 1 or a binary) that bodies and vetoes use.
     """
     plans = plan_groups(instance, options)
-    reps = sorted({p.representative for p in plans.values() if p.fixed is None}, key=[g.id for g in instance.groups].index)
+    order = {g.id: k for k, g in enumerate(instance.groups)}
+    reps = sorted({p.representative for p in plans.values() if p.fixed is None}, key=order.__getitem__)
     m.VOTERS = pyo.Set(initialize=reps, ordered=True)
     m.y = pyo.Var(m.VOTERS, domain=pyo.Binary)
-    m.support_rows = pyo.Constraint(
-        m.VOTERS,
-        rule=lambda m, g: group_utility_expr(m, instance, g) >= reservation_expr(m, instance, g) - plans[g].big_m * (1 - m.y[g]),
-    )
+    m.support_rows = pyo.Constraint(m.VOTERS)
+    for g in reps:  # the longest family to write (a term per option and group): the deadline is checked as it goes
+        deadline.check("building the model")
+        m.support_rows[g] = group_utility_expr(m, instance, g) >= reservation_expr(m, instance, g) - plans[g].big_m * (1 - m.y[g])
     m.support = {g: (1 if p.fixed else 0) if p.fixed is not None else m.y[p.representative] for g, p in plans.items()}
     m.group_plans = plans
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from .. import deadline
 from ..model import Instance
 from ..uncertainty import no_agreement_utility, scenario_instance, scenarios_of
 from .coefficients import negotiator_bounds, standing_bounds, voting_groups
@@ -40,6 +41,7 @@ def add_scenarios(m, instance: Instance) -> list:
     rows = add_shared_utilities(m, instance)
     m.scenario = pyo.Block(m.SCENARIOS)
     for k, sc in enumerate(scenarios_of(instance)):
+        deadline.check("building the scenario blocks")
         case = scenario_instance(instance, sc)
         rows += add_scenario(m, m.scenario[k], case, m.ratified[k], instance)
     return rows

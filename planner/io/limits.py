@@ -36,6 +36,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from .. import deadline
 from ..errors import InputError, InputErrors
 from .tables import column_letter
 
@@ -377,6 +378,7 @@ def _scan_xml(chunks, path: Path, member: str) -> PartScan:
     parser.StartDoctypeDeclHandler = doctype
     try:
         for chunk in chunks:
+            deadline.check(f"checking the workbook's part {member}")
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except _Refused as exc:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import schema
+from .. import deadline, schema
 from ..errors import CellError, InputError, InputErrors
 from ..model import (
     Action,
@@ -213,7 +213,9 @@ class Reader:
         if missing:
             return []
         out = []
-        for row, values in t.rows:
+        for n, (row, values) in enumerate(t.rows):
+            if n % 4096 == 4095:
+                deadline.check(f"reading the {t.name} sheet")
             if all(is_blank(v) for v in values):
                 continue
             rec = Record(t, row, {}, {c.name: positions[c.name] for c in columns if c.name in positions}, values)
@@ -409,7 +411,9 @@ class Builder:
         rows = self.long_utilities() if {"holder", "value"} <= heads else self.wide_utilities(t, holders)
         table: dict[str, dict] = {}
         seen: dict[tuple, int] = {}
-        for rec, holder, issue, option, value in rows:
+        for n, (rec, holder, issue, option, value) in enumerate(rows):
+            if n % 4096 == 4095:
+                deadline.check(f"reading the {t.name} sheet")
             col = "holder" if "holder" in rec.positions else holder
             if holder in self.broken:
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..formulation.coefficients import voting_groups
 from ..model import Instance
 from ..result import Result
@@ -12,6 +14,15 @@ STATUS_WORDS = {
     "no_agreement": "no agreement: no deal is ratified by every side (the win-sets do not overlap)",
     "unknown": "unknown: the solver stopped before finding a deal or proving there is none",
 }
+
+
+def count_text(n: int) -> str:
+    """A count for people: 65,536; beyond 15 digits a power of ten (2^10,000 packages has 3,011
+    digits, and Python refuses to print an integer of more than 4,300)."""
+    if n < 10**15:
+        return f"{n:,}"
+    exponent = math.floor(math.log10(n))
+    return f"about {n / 10 ** (exponent - 2) / 100:.2f}e{exponent}" if exponent < 300 else f"about 10^{exponent:,}"
 
 
 def _num(x: float | None) -> str:
@@ -34,7 +45,7 @@ def describe_instance(instance: Instance) -> str:
     inst = instance
     lines = [
         f"{inst.settings.title or inst.name}: {len(inst.sides)} sides, {len(inst.issues)} issues, "
-        f"{inst.package_count:,} packages, {len(inst.groups)} groups, {len(inst.bodies)} bodies",
+        f"{count_text(inst.package_count)} packages, {len(inst.groups)} groups, {len(inst.bodies)} bodies",
         f"home side {inst.home}, objective {inst.settings.objective}, time limit {_num(inst.settings.time_limit)} s, "
         f"mip gap {inst.settings.mip_gap:g}",
     ]
@@ -112,7 +123,7 @@ def describe_result(result: Result) -> str:
 def describe_winsets(instance: Instance, table, joint_empty: bool | None) -> str:
     """The win-set table for the terminal."""
     exact = bool(table["exact"].all())
-    lines = [f"{instance.settings.title or instance.name}: win-sets over {instance.package_count:,} packages "
+    lines = [f"{instance.settings.title or instance.name}: win-sets over {count_text(instance.package_count)} packages "
              f"({'exact' if exact else 'estimated from a uniform sample, 95 % intervals'})", ""]
     rows = []
     for r in table.itertuples(index=False):

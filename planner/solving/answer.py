@@ -125,10 +125,12 @@ def tidied(built: BuiltModel, deal: Deal, value: float) -> Deal:
     side paying a group that already supports). With the package fixed and the goal held
     at its value, this re-solve minimises total payments and transfers and the actions'
     uses (each at its cost plus one). An objective the model only approximates cannot be
-    held, and its deal is kept as it is.
+    held, and its deal is kept as it is, as is a deal found when the time limit has passed.
     """
     m = built.model
     if objectives.of(built.objective).approximated or not (len(m.PAID) or len(m.TRANSFERS) or len(m.ACTIONS)):
+        return deal
+    if built.time_left() <= 0:  # the time limit holds for the whole run: the deal is reported as the search left it
         return deal
     slack = 1e-7 * max(1.0, abs(value))
     m.keep_value = pyo.Constraint(expr=built.goal.expr >= value - slack)

@@ -8,7 +8,8 @@ answer calls the deterministic one for its starting deals.
 
 from __future__ import annotations
 
-from .. import objectives
+from .. import deadline, objectives
+from ..errors import DeadlinePassed
 from ..model import Instance
 from ..result import Result
 from .deterministic import answer, prepare, solve_deterministic
@@ -26,9 +27,13 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
     decide under the instance's scenarios (:mod:`planner.uncertainty`).
     """
     objective, home, options = settle(instance, objective, home, options, time_limit, mip_gap)
-    if objectives.of(objective).uncertain or min_ratification is not None:
-        return solve_uncertain(instance, objective, home, options, min_ratification)
-    return solve_deterministic(instance, objective, home, options)
+    try:
+        with deadline.until(options.deadline):
+            if objectives.of(objective).uncertain or min_ratification is not None:
+                return solve_uncertain(instance, objective, home, options, min_ratification)
+            return solve_deterministic(instance, objective, home, options)
+    except DeadlinePassed as exc:
+        return out_of_time(instance, objective, home, exc)
 
 
 def solve_top(instance: Instance, k: int, objective: str | None = None, home: str | None = None,
@@ -51,7 +56,11 @@ def top_deals(instance: Instance, k: int, objective: str | None = None, home: st
     if k < 1:
         raise ValueError("k must be at least 1")
     objective, home, options = settle(instance, objective, home, options, time_limit, mip_gap)
-    built = prepare(instance, objective, home, options)
+    try:
+        with deadline.until(options.deadline):
+            built = prepare(instance, objective, home, options)
+    except DeadlinePassed as exc:
+        built = out_of_time(instance, objective, home, exc)
     if isinstance(built, Result):
         return [], built
     results: list[Result] = []
@@ -64,3 +73,9 @@ def top_deals(instance: Instance, k: int, objective: str | None = None, home: st
         results.append(result)
         built.exclude(result.package)
     return results, first
+
+
+def out_of_time(instance: Instance, objective: str, home: str, exc: DeadlinePassed) -> Result:
+    """The answer when the time limit ended before any solve could run: ``unknown``, saying where it ended."""
+    return Result(instance=instance, status="unknown", objective=objective, home=home,
+                  notes=(f"{exc}; no deal was searched for",))

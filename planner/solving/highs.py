@@ -21,6 +21,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
+from .. import deadline
 from ..evaluate import Deal
 from ..formulation.coefficients import max_payment
 from ..formulation.rows import build_model
@@ -99,11 +100,16 @@ class BuiltModel:
                  ideal: dict[str, float] | None = None):
         self.instance, self.objective, self.home, self.options, self.ideal = instance, objective, home, options, ideal
         t0 = time.perf_counter()
-        self.model = build_model(instance, objective, home, options.formulation, ideal)
+        with deadline.until(options.deadline):
+            self.model = build_model(instance, objective, home, options.formulation, ideal)
         self.time_limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
         self.mip_gap = options.mip_gap if options.mip_gap is not None else instance.settings.mip_gap
         self.solver = SolverFactory("highs")
+        handover = time.perf_counter()
+        with deadline.until(options.deadline):  # Pyomo's hand-over cannot be interrupted (nor run aside: it redirects
+            deadline.ahead(handover - t0, "hand the model to HiGHS")  # the process's output), and takes about as long as building
         self.solver.set_instance(self.model)
+        self.handover_seconds = time.perf_counter() - handover
         _configure(self.highs, options.log, {"mip_rel_gap": self.mip_gap, "threads": options.threads,
                                              "random_seed": options.random_seed})
         self.build_seconds = time.perf_counter() - t0
@@ -212,12 +218,17 @@ class BuiltModel:
         """Start the time limit afresh (for a series of separate solves on one model)."""
         self.started = time.perf_counter()
 
-    def remaining(self) -> float:
+    def time_left(self) -> float:
+        """Seconds left of the time limit and the deadline (negative once passed)."""
         now = time.perf_counter()
         left = self.time_limit - (now - self.started)
         if self.options.deadline is not None:
             left = min(left, self.options.deadline - now)
-        return max(0.01, left)
+        return left
+
+    def remaining(self) -> float:
+        """The time limit of the next HiGHS run: the time left, and at least 10 ms."""
+        return max(0.01, self.time_left())
 
     # -- solving ------------------------------------------------------------------------
     def run(self, **highs_options) -> Run:
@@ -239,7 +250,18 @@ class BuiltModel:
         return res
 
     def _solve(self, highs_options: dict) -> Run:
-        """One HiGHS run; when it finds a solution, the model's variables hold it."""
+        """One HiGHS run; when it finds a solution, the model's variables hold it.
+
+        Under a deadline, HiGHS is not started when less time is left than handing it the
+        model took: its presolve, which takes about as long on these models (a second on
+        the large generated instance), does not look at the time limit, so the run would
+        end that much past the deadline. The run then ends as if at its time limit.
+        """
+        if self.options.deadline is not None and self.options.deadline - time.perf_counter() < self.handover_seconds:
+            note = "the time limit left too little time to start HiGHS on this model"
+            if note not in self.notes:
+                self.notes.append(note)
+            return Run(TC.maxTimeLimit, False, None, None, None)
         self._run_highs(highs_options)
         highs = self.highs
         termination = _TERMINATION.get(highs.getModelStatus(), TC.unknown)
