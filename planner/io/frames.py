@@ -15,6 +15,29 @@ from openpyxl import Workbook
 from .atomic import atomic_path
 from .styles import fit_widths, freeze_header, write_table
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet program may take for the start of a formula in a CSV cell."""
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV, every text cell that a spreadsheet program would take for a formula neutralised.
+
+    A text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (an id such
+    as ``=HYPERLINK("http://...")``) is written with a leading apostrophe, as the usual
+    guidance on CSV injection asks, so that Excel or LibreOffice shows it as text and runs
+    nothing; numbers (negative ones included) are written as numbers. Lines end in CR LF
+    (RFC 4180), so that a text holding a carriage return is quoted like one holding a line feed.
+    """
+    out = frame.copy()
+    for c in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[c]):
+            out[c] = frame[c].astype(object).map(_neutral)
+    return out.to_csv(index=False, lineterminator="\r\n")
+
+
+def _neutral(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
 
 def save_workbook(wb: Workbook, path: str | Path) -> None:
     """Save atomically to an ``.xlsx`` path, every number written exactly, the same bytes every time.
