@@ -1,42 +1,82 @@
 """Batch solving: folders of instance files, in worker processes, nothing lost.
 
-``run_batch(paths, out_dir)`` solves every ``.xlsx`` and ``.json`` instance under the
-paths, each in a long-lived worker process (one HiGHS thread each), and writes per
-instance ``<name>.result.json`` (the result format) and, on request, a results workbook;
-then ``summary.csv`` and ``summary.xlsx``. A bad file, a solver failure, a worker that
-dies and an instance over ``instance_timeout`` are recorded with their reason and never
-stop the batch: the parent kills a worker that overruns and starts a fresh one.
+``run_batch(paths, out_dir)`` solves every ``.xlsx`` and ``.json`` instance under the paths,
+each in a long-lived worker process (one HiGHS thread each), and writes per instance
+``<name>.result.json`` (the result format) and, on request, a results workbook; then
+``summary.csv`` and ``summary.xlsx``. A bad file, a solver failure, a worker that dies and
+an instance over ``instance_timeout`` are recorded with their reason and never stop the
+batch: the parent kills a worker that overruns and starts a fresh one.
 
-``manifest.json`` in the output folder records, for every finished instance, its input's
-content hash and the options; running the same batch again skips those and redoes
-changed ones. Every file is written atomically.
+Names. An instance's output name is its path below the folder given on the command line
+(``sub/a.xlsx`` gives ``sub__a.xlsx``; a file given by itself, its file name), so adding or
+removing other files never renames it. A path that this would not render faithfully
+(characters other than letters, digits, ``.``, ``-`` and ``_``, or ``__`` within a part)
+gets a short hash of itself; the same path found below two folders given, the later one a
+hash of its full path. Names never leave the output folder and never collide.
+
+The record. ``manifest.json`` holds, for every instance finished, its input's content hash,
+the options, the reading limits, its summary row and the history of its failed attempts.
+While a batch runs, each instance finished is appended to ``manifest.journal`` (one line,
+the same cost for the 10,000th as for the first); when the batch ends, or when the next one
+starts after a batch was killed, the journal is folded into the manifest.
+
+What runs again. An instance whose recorded outcome still stands is skipped: a result for
+the same content and options, or an ``input_error`` for the same content read within the
+same limits. A ``crashed``, ``timeout`` or ``solver_error`` instance runs again on every
+later run, since its cause may have gone (memory, load, a fixed bug); within a run, a crash
+or time-out is tried again up to ``retries`` times, after the other instances.
+
+One batch at a time. A batch holds a lock on its output folder (``.planner-batch.lock``);
+a second batch on the same folder is refused (:class:`~planner.errors.OutputBusy`) rather
+than let the two overwrite each other's record. Under the lock, temporary files left by
+killed processes are removed (:func:`planner.io.atomic.clear_stale`).
+
+Workers. Each worker is started so that it ends with its parent (on Linux the kernel
+kills it when the parent dies, however the parent died; elsewhere it checks every half
+second), so a killed batch leaves no process writing results it will not record.
+A hand-written pool is kept rather than ``concurrent.futures`` or pebble: a worker that
+dies breaks a ``ProcessPoolExecutor`` for every task, and neither library ends its workers
+with a parent that is killed; here a crash costs only the instance in progress.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import multiprocessing
 import os
 import re
+import signal
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import wait
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from .errors import SchedulerUnreachable
-from .io.atomic import write_bytes, write_text
+from . import deadline
+from .errors import DeadlinePassed, OutputBusy, SchedulerUnreachable
+from .io.atomic import clear_stale, write_bytes, write_text
 from .processes import one_thread_per_worker
 
 SUFFIXES = (".xlsx", ".json")
 FAILED = ("input_error", "solver_error", "crashed", "timeout")
 """Summary statuses of instances that did not run to a result."""
+RETRIED = ("solver_error", "crashed", "timeout")
+"""Failures whose cause may have gone: tried again on every later run."""
+RETRIED_AT_ONCE = ("crashed", "timeout")
+"""Failures tried again within the run, up to ``retries`` times."""
 MANIFEST = "manifest.json"
+JOURNAL = "manifest.journal"
+LOCK = ".planner-batch.lock"
+HISTORY = 20
+"""Failed attempts kept per instance in the manifest."""
 
 
 @dataclass(frozen=True)
@@ -50,51 +90,71 @@ class BatchOptions:
 
 
 @dataclass(frozen=True)
+class Source:
+    """An instance file found: its resolved path, and its path below the folder given (posix
+    form; the file's name when the file itself was given)."""
+
+    path: Path
+    below: str
+
+
+@dataclass(frozen=True)
 class Task:
     path: str
     name: str
     digest: str
 
 
-def discover(paths: Iterable[str | Path], out_dir: str | Path | None = None) -> list[Path]:
-    """Instance files under the paths (folders recursively), sorted, without duplicates.
+# -- the instances and their names ----------------------------------------------------------------
+def discover(paths: Iterable[str | Path], out_dir: str | Path | None = None) -> list[Source]:
+    """Instance files under the paths (folders recursively), in order, without duplicates.
 
     Files inside ``out_dir`` (a batch's own outputs, when it lies within a searched
     folder) are not instances.
     """
-    found: dict[Path, None] = {}
+    found: dict[Path, Source] = {}
     outputs = Path(out_dir).resolve() if out_dir is not None else None
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if (f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith((".", "~$"))
                         and (outputs is None or not f.resolve().is_relative_to(outputs))):
-                    found.setdefault(f.resolve())
+                    found.setdefault(f.resolve(), Source(f.resolve(), f.relative_to(p).as_posix()))
         else:
-            found.setdefault(p.resolve())
-    return list(found)
+            found.setdefault(p.resolve(), Source(p.resolve(), p.name))
+    return list(found.values())
 
 
-def output_names(files: list[Path]) -> dict[Path, str]:
-    """A safe, distinct output stem per input: its path below the common folder, joined by '__'.
+_PLAIN_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
-    Only letters, digits, ``-``, ``_`` and ``.`` remain, so a name never leaves the output
-    folder; two inputs that would still collide get a short hash of their full path.
+
+def output_names(sources: list[Source]) -> dict[Path, str]:
+    """A safe, distinct output stem per instance, from its path below the folder given.
+
+    The parts of the path joined by ``__``; when a part holds other characters than
+    letters, digits, ``.``, ``-`` and ``_``, or ``__``, or starts with a dot, the characters
+    are replaced and a short hash of the path is added (so ``a b.xlsx`` and ``a_b.xlsx``
+    stay apart). A name already taken (the same path below two folders given; names that
+    differ only in case) gets a hash of the file's full path. A name depends on no other
+    file unless they would collide.
     """
-    if not files:
-        return {}
-    common = Path(os.path.commonpath([f.parent for f in files]))
     names: dict[Path, str] = {}
     taken: set[str] = set()
-    for f in files:
-        rel = f.relative_to(common)
-        stem = "__".join(rel.parts[:-1] + (rel.name,))
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip(".") or "instance"
-        if stem.lower() in taken:
-            stem = f"{stem}-{hashlib.sha256(str(f).encode()).hexdigest()[:8]}"
+    for s in sources:
+        parts = PurePosixPath(s.below).parts
+        stem = "__".join(parts)
+        if not all(_PLAIN_PART.fullmatch(part) and "__" not in part for part in parts):
+            stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "instance"
+            stem = f"{stem}-{_short_hash(s.below)}"
+        while stem.lower() in taken:
+            stem = f"{stem}-{_short_hash(str(s.path))}"
         taken.add(stem.lower())
-        names[f] = stem
+        names[s.path] = stem
     return names
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def digest(path: Path) -> str:
@@ -105,6 +165,14 @@ def digest(path: Path) -> str:
         return "missing"
 
 
+def reading_fingerprint() -> dict:
+    """The limits files are read within (:mod:`planner.io.limits`): an input error under other limits is tried again."""
+    from .io.limits import current
+
+    return asdict(current())
+
+
+# -- solving one instance (in a worker) -------------------------------------------------------------
 def solve_file(task: Task, out_dir: str, options: BatchOptions) -> dict:
     """Solve one instance file and write its outputs; the summary row (never raises for bad input)."""
     row, outputs = solve_outputs(task, task.path, options)
@@ -117,33 +185,51 @@ def solve_outputs(task: Task, source: str, options: BatchOptions) -> tuple[dict,
     """Solve the instance in ``source`` (the file of ``task``, or a copy of it); its row and output files.
 
     The outputs (file name -> bytes) are the result JSON and, with ``options.xlsx``, the
-    results workbook; nothing is written here.
+    results workbook; nothing is written here. ``options.time_limit`` counts from the start,
+    as ``planner solve``'s does: reading, building and every solve share it.
     """
     from . import read_instance, solve, write_results
     from .errors import InputErrors
+    from .result import unread_result
+    from .solving.options import SolveOptions
 
     row = {"file": task.path, "name": task.name, "hash": task.digest}
     t0 = time.perf_counter()
     try:
-        instance = read_instance(source)
+        with deadline.until(t0 + options.time_limit if options.time_limit is not None else None):
+            instance = read_instance(source)
     except InputErrors as exc:
         message = exc.message().replace(str(source), task.path)
         return {**row, "status": "input_error", "error": message, "seconds": time.perf_counter() - t0}, {}
+    except DeadlinePassed as exc:
+        data = unread_result(Path(task.path).stem, f"{exc}; no deal was searched for", options.objective,
+                             seconds=time.perf_counter() - t0)
+        return _solved(row, data, t0), {f"{task.name}.result.json": _json_bytes(data)}
+    limit = options.time_limit if options.time_limit is not None else instance.settings.time_limit
     try:
-        result = solve(instance, objective=options.objective, time_limit=options.time_limit)
+        result = solve(instance, objective=options.objective, time_limit=options.time_limit,
+                       options=SolveOptions(deadline=t0 + limit))
     except Exception as exc:  # a solver failure is this instance's, not the batch's
         return {**row, "status": "solver_error", "error": f"{type(exc).__name__}: {exc}",
                 "seconds": time.perf_counter() - t0}, {}
     data = result.to_dict()
-    outputs = {f"{task.name}.result.json": (json.dumps(data, indent=2) + "\n").encode()}
+    outputs = {f"{task.name}.result.json": _json_bytes(data)}
     if options.xlsx:
         outputs[f"{task.name}-results.xlsx"] = _workbook_bytes(lambda path: write_results(result, path))
-    row.update(status=data["status"], objective_value=data["objective_value"], error=None,
-               seconds=time.perf_counter() - t0,
-               ratified=",".join(s for s, ok in data["ratified"].items() if ok) if data.get("ratified") else "")
+    return _solved(row, data, t0), outputs
+
+
+def _solved(row: dict, data: dict, t0: float) -> dict:
+    row = {**row, "status": data["status"], "objective_value": data["objective_value"], "error": None,
+           "seconds": time.perf_counter() - t0,
+           "ratified": ",".join(s for s, ok in data["ratified"].items() if ok) if data.get("ratified") else ""}
     for side, v in (data.get("negotiators") or {}).items():
         row[f"U_{side}"] = v["utility"]
-    return row, outputs
+    return row
+
+
+def _json_bytes(data: dict) -> bytes:
+    return (json.dumps(data, indent=2) + "\n").encode()
 
 
 def _workbook_bytes(write: Callable[[Path], None]) -> bytes:
@@ -153,12 +239,232 @@ def _workbook_bytes(write: Callable[[Path], None]) -> bytes:
         return path.read_bytes()
 
 
-def _worker(conn, out_dir: str, options: BatchOptions) -> None:
+# -- the batch ---------------------------------------------------------------------------------------
+def run_batch(paths: Iterable[str | Path], out_dir: str | Path, options: BatchOptions = BatchOptions(),
+              jobs: int | None = None, progress: Callable[[dict], None] | None = None,
+              scheduler: str | None = None, retries: int = 1) -> pd.DataFrame:
+    """Solve every instance under ``paths`` into ``out_dir``; the summary (one row per instance).
+
+    Instances whose recorded outcome still stands are taken from the manifest, not solved
+    again (see the module's docstring); a crash or time-out is tried again up to
+    ``retries`` times in this run. ``progress(row)`` is called as each instance finishes.
+    With ``scheduler`` (a Dask scheduler's address) the instances are solved on that
+    cluster's workers instead of ``jobs`` local processes (:func:`_dispatch_dask`).
+    Raises :class:`~planner.errors.OutputBusy` when another batch is writing to ``out_dir``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):
+        clear_stale(out)
+        sources = discover(paths, out)
+        names = output_names(sources)
+        batch = _Batch(out, options, reading_fingerprint(), retries, progress)
+        todo = [task for task in (Task(str(s.path), names[s.path], digest(s.path)) for s in sources)
+                if not batch.settled(task)]
+        try:
+            if scheduler is not None:
+                _dispatch_dask(todo, out, options, scheduler, batch.finish)
+            elif todo:
+                _dispatch(todo, out, options, jobs or os.cpu_count() or 1, batch.finish)
+        finally:
+            batch.record.close()
+            clear_stale(out)
+            summary = summary_frame([batch.rows[names[s.path]] for s in sources if names[s.path] in batch.rows])
+            write_summary(summary, out)
+    return summary
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder for this batch; :class:`~planner.errors.OutputBusy` when another holds it.
+
+    The lock is the operating system's (``flock``; on Windows ``msvcrt.locking``) on
+    ``.planner-batch.lock``, so it ends with the process that holds it, however it ends.
+    """
+    handle = open(out / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 (held open for the batch)
+    try:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise OutputBusy(f"another planner batch{f' (process {holder})' if holder.isdigit() else ''} is writing to "
+                             f"{out}; wait for it to end, or give another --out")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _try_lock(handle) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+class Record:
+    """The manifest and its journal: what every instance ended with, as of the last instance finished.
+
+    ``entries`` maps output names to ``{"hash", "options", "reading", "row", "history"}``.
+    :meth:`add` appends one line to the journal; :meth:`close` folds the journal into the
+    manifest (atomically) and removes it. A journal found on opening, left by a batch that
+    was killed, is folded in at once; a last line cut short by the kill is ignored.
+    """
+
+    def __init__(self, out: Path):
+        self.manifest, self.journal = out / MANIFEST, out / JOURNAL
+        self.entries = _read_manifest(self.manifest)
+        self._stream = None
+        self._changed = False
+        if self.journal.exists():
+            self._changed = _replay(self.journal, self.entries) > 0
+            self.close()
+
+    def add(self, name: str, entry: dict) -> None:
+        self.entries[name] = entry
+        if self._stream is None:
+            self._stream = open(self.journal, "a", encoding="utf-8")  # noqa: SIM115 (open until close())
+        self._stream.write(json.dumps([name, entry], separators=(",", ":")) + "\n")
+        self._stream.flush()
+        self._changed = True
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+        if self._changed:
+            write_text(self.manifest, json.dumps(self.entries, indent=1) + "\n")
+            self._changed = False
+        self.journal.unlink(missing_ok=True)
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _replay(journal: Path, entries: dict) -> int:
+    """Apply the journal's lines to ``entries``; how many were read (up to a line cut short)."""
+    n = 0
+    try:
+        with open(journal, encoding="utf-8") as lines:
+            for line in lines:
+                try:
+                    name, entry = json.loads(line)
+                except (ValueError, TypeError):
+                    break
+                entries[name] = entry
+                n += 1
+    except OSError:
+        pass
+    return n
+
+
+class _Batch:
+    """One run's bookkeeping: which instances stand as recorded, attempts, retries, the rows."""
+
+    def __init__(self, out: Path, options: BatchOptions, reading: dict, retries: int, progress):
+        self.out, self.options, self.reading, self.retries, self.progress = out, options, reading, retries, progress
+        self.fingerprint = asdict(options)
+        self.record = Record(out)
+        self.rows: dict[str, dict] = {}
+        self.attempts: dict[str, int] = {}
+        self.failures: dict[str, list[dict]] = {}
+
+    def settled(self, task: Task) -> bool:
+        """Whether the recorded outcome stands (then its row is this run's, marked skipped)."""
+        done = self.record.entries.get(task.name)
+        if not isinstance(done, dict) or not isinstance(done.get("row"), dict) or done.get("hash") != task.digest:
+            return False
+        status = done["row"].get("status")
+        if status in RETRIED:
+            return False
+        if status == "input_error":
+            stands = done.get("reading") == self.reading
+        else:
+            stands = done.get("options") == self.fingerprint and self._outputs_exist(task.name)
+        if stands:
+            self.rows[task.name] = {**done["row"], "file": task.path, "skipped": True, "attempts": 0}
+            if self.progress is not None:
+                self.progress(self.rows[task.name])
+        return stands
+
+    def _outputs_exist(self, name: str) -> bool:
+        wanted = [f"{name}.result.json"] + ([f"{name}-results.xlsx"] if self.options.xlsx else [])
+        return all((self.out / f).exists() for f in wanted)
+
+    def finish(self, task: Task, row: dict) -> bool:
+        """Record an attempt at ``task``; False when it is to run again (a crash or time-out with retries left)."""
+        n = self.attempts[task.name] = self.attempts.get(task.name, 0) + 1
+        if row["status"] in FAILED:
+            self.failures.setdefault(task.name, []).append({"status": row["status"], "error": row.get("error")})
+            if row["status"] in RETRIED_AT_ONCE and n <= self.retries:
+                return False
+        row = {**row, "attempts": n}
+        previous = self.record.entries.get(task.name)
+        history = (previous.get("history", []) if isinstance(previous, dict) else []) + self.failures.pop(task.name, [])
+        self.record.add(task.name, {"hash": task.digest, "options": self.fingerprint, "reading": self.reading,
+                                    "row": row, "history": history[-HISTORY:]})
+        self.rows[task.name] = row
+        if self.progress is not None:
+            self.progress(row)
+        return True
+
+
+# -- local worker processes -------------------------------------------------------------------------
+def _dispatch(todo: list[Task], out: Path, options: BatchOptions, jobs: int, finish) -> None:
+    with one_thread_per_worker():
+        _dispatch_local(todo, out, options, jobs, finish)
+
+
+def _worker(conn, out_dir: str, options: BatchOptions, parent: int) -> None:
+    _end_with_parent(parent)
     from . import solve  # noqa: F401  (imported before "ready", so a time-out counts solving only)
 
     conn.send("ready")
-    while True:  # ends when the parent stops it (or exits: the worker is a daemon)
+    while True:  # ends when the parent stops it, or dies
         conn.send(solve_file(conn.recv(), out_dir, options))
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this process when the process ``parent`` ends, however it ends.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``PR_SET_PDEATHSIG``); a
+    parent that died before that was set is noticed at once. Elsewhere a thread checks
+    every half second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="planner-parent-watch").start()
 
 
 class _Slot:
@@ -166,7 +472,7 @@ class _Slot:
 
     def __init__(self, context, out_dir: str, options: BatchOptions):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, out_dir, options), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, out_dir, options, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -184,60 +490,9 @@ class _Slot:
         self.conn.close()
 
 
-def run_batch(paths: Iterable[str | Path], out_dir: str | Path, options: BatchOptions = BatchOptions(),
-              jobs: int | None = None, progress: Callable[[dict], None] | None = None,
-              scheduler: str | None = None) -> pd.DataFrame:
-    """Solve every instance under ``paths`` into ``out_dir``; the summary (one row per instance).
-
-    Instances finished earlier with the same content and options are taken from the
-    manifest, not solved again. ``progress(row)`` is called as each instance finishes.
-    With ``scheduler`` (a Dask scheduler's address) the instances are solved on that
-    cluster's workers instead of ``jobs`` local processes (:func:`_dispatch_dask`).
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    files = discover(paths, out)
-    names = output_names(files)
-    manifest = _read_manifest(out)
-    fingerprint = asdict(options)
-    rows: dict[str, dict] = {}
-    todo: list[Task] = []
-    for f in files:
-        task = Task(str(f), names[f], digest(f))
-        done = manifest.get(task.name)
-        if done and done["hash"] == task.digest and done["options"] == fingerprint and _outputs_exist(out, done["row"]):
-            rows[task.name] = {**done["row"], "file": task.path, "skipped": True}
-            if progress is not None:
-                progress(rows[task.name])
-        else:
-            todo.append(task)
-
-    def finish(row: dict) -> None:
-        rows[row["name"]] = row
-        manifest[row["name"]] = {"hash": row["hash"], "options": fingerprint, "row": row}
-        write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
-        if progress is not None:
-            progress(row)
-
-    try:
-        if scheduler is not None:
-            _dispatch_dask(todo, out, options, scheduler, finish)
-        else:
-            _dispatch(todo, out, options, jobs or os.cpu_count() or 1, finish)
-    finally:
-        summary = summary_frame([rows[names[f]] for f in files if names[f] in rows])
-        write_summary(summary, out)
-    return summary
-
-
-def _dispatch(todo: list[Task], out: Path, options: BatchOptions, jobs: int, finish) -> None:
-    with one_thread_per_worker():
-        _dispatch_local(todo, out, options, jobs, finish)
-
-
 def _dispatch_local(todo: list[Task], out: Path, options: BatchOptions, jobs: int, finish) -> None:
     context = multiprocessing.get_context("spawn")
-    queue = list(reversed(todo))
+    queue = list(reversed(todo))  # popped from the end; a task to try again goes to the front, after the others
     slots = [_Slot(context, str(out), options) for _ in range(min(jobs, len(todo)))]
     try:
         while any(s.task for s in slots) or queue:
@@ -250,15 +505,19 @@ def _dispatch_local(todo: list[Task], out: Path, options: BatchOptions, jobs: in
                 if message == "ready":
                     s.ready = True
                 elif isinstance(message, dict):
-                    s.task = None
-                    finish(message)
+                    task, s.task = s.task, None
+                    if not finish(task, message):
+                        queue.insert(0, task)
                 elif s.task is not None or not s.process.is_alive():
                     overrun = (s.task is not None and options.instance_timeout is not None
                                and time.monotonic() - s.started > options.instance_timeout)
                     if overrun or not s.process.is_alive():
-                        if s.task is not None:
-                            finish(_failure(s, options, overrun))
+                        task = s.task
+                        failure = _failure(s, options, overrun) if task is not None else None
                         s.stop()
+                        clear_stale(out)  # what the worker was writing when it was killed
+                        if failure is not None and not finish(task, failure):
+                            queue.insert(0, task)
                         slots[k] = _Slot(context, str(out), options)
     finally:
         for s in slots:
@@ -290,6 +549,7 @@ def _failed(task: Task, status: str, error: str, seconds: float | None = None) -
     return {"file": task.path, "name": task.name, "hash": task.digest, "status": status, "error": error, "seconds": seconds}
 
 
+# -- a Dask cluster ------------------------------------------------------------------------------------
 def _dispatch_dask(todo: list[Task], out: Path, options: BatchOptions, address: str, finish) -> None:
     """Solve the tasks on a Dask distributed cluster; outputs come back and are written here.
 
@@ -309,22 +569,33 @@ def _dispatch_dask(todo: list[Task], out: Path, options: BatchOptions, address: 
         raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
         futures = {}
+        attempt: dict[str, int] = {}
+
+        def submit(task: Task, data: bytes):
+            attempt[task.name] = attempt.get(task.name, 0) + 1
+            key = f"planner-{task.name}-{task.digest[:16]}-{attempt[task.name]}"
+            future = client.submit(solve_copy, task, data, options, key=key)
+            futures[future] = (task, data)
+            return future
+
         for task in todo:
             try:
                 data = Path(task.path).read_bytes()
             except OSError as exc:
-                finish(_failed(task, "input_error", f"{task.path}: cannot read the file ({exc.strerror})"))
+                finish(task, _failed(task, "input_error", f"{task.path}: cannot read the file ({exc.strerror})"))
                 continue
-            futures[client.submit(solve_copy, task, data, options, key=f"planner-{task.name}-{task.digest[:16]}")] = task
-        for future in as_completed(futures, loop=client.loop):
-            task = futures.pop(future)
+            submit(task, data)
+        running = as_completed(list(futures), loop=client.loop)
+        for future in running:
+            task, data = futures.pop(future)
             try:
                 row, outputs = future.result()
             except Exception as exc:  # KilledWorker, or an error outside solve_outputs' own handling
                 row, outputs = _crash(task, f"on the Dask cluster: {type(exc).__name__}: {exc}"), {}
-            for name, data in outputs.items():
-                write_bytes(out / name, data)
-            finish(row)
+            for name, content in outputs.items():
+                write_bytes(out / name, content)
+            if not finish(task, row):
+                running.add(submit(task, data))
 
 
 def solve_copy(task: Task, data: bytes, options: BatchOptions) -> tuple[dict, dict[str, bytes]]:
@@ -341,41 +612,32 @@ def solve_copy(task: Task, data: bytes, options: BatchOptions) -> tuple[dict, di
     return row, outputs
 
 
-def _outputs_exist(out: Path, row: dict) -> bool:
-    return row.get("status") in FAILED or (out / f"{row['name']}.result.json").exists()
-
-
-def _read_manifest(out: Path) -> dict:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
+# -- the summary ---------------------------------------------------------------------------------------
 SUMMARY_COLUMNS = ["file", "name", "hash", "status", "objective_value", "ratified", "seconds", "error"]
 
 
 def summary_frame(rows: list[dict]) -> pd.DataFrame:
-    """One row per instance: the fixed columns, each side's negotiator utility (U_<side>), and
-    ``skipped`` (unchanged since an earlier run, taken from the manifest)."""
+    """One row per instance: the fixed columns, each side's negotiator utility (U_<side>),
+    ``attempts`` (attempts this run: more than 1 after a crash or time-out was tried again; 0
+    when skipped) and ``skipped`` (its recorded outcome stands, taken from the manifest)."""
     frame = pd.DataFrame(rows)
-    for c in SUMMARY_COLUMNS + ["skipped"]:
+    for c in SUMMARY_COLUMNS + ["attempts", "skipped"]:
         if c not in frame:
             frame[c] = None
     frame["skipped"] = frame["skipped"].astype(object).where(frame["skipped"].notna(), False).astype(bool)
+    frame["attempts"] = frame["attempts"].astype(object).where(frame["attempts"].notna(), 0).astype(int)
     utilities = sorted(c for c in frame.columns if c.startswith("U_"))
-    return frame[SUMMARY_COLUMNS[:6] + utilities + SUMMARY_COLUMNS[6:] + ["skipped"]]
+    return frame[SUMMARY_COLUMNS[:6] + utilities + SUMMARY_COLUMNS[6:] + ["attempts", "skipped"]]
 
 
 def write_summary(summary: pd.DataFrame, out: Path) -> None:
-    """``summary.csv`` and ``summary.xlsx`` (with a bar chart of the status counts)."""
+    """``summary.csv`` (formula-like texts neutralised) and ``summary.xlsx`` (with a bar chart of the status counts)."""
     from openpyxl.chart import BarChart, Reference
 
-    from .io.frames import frames_workbook, save_workbook
+    from .io.frames import csv_text, frames_workbook, save_workbook
 
     with_counts = summary["status"].value_counts().rename_axis("status").reset_index(name="instances")
-    write_text(out / "summary.csv", summary.to_csv(index=False))
+    write_bytes(out / "summary.csv", csv_text(summary).encode("utf-8"))  # bytes: its CR LF left as they are
     wb = frames_workbook({"Summary": summary, "Statuses": with_counts})
     ws = wb["Statuses"]
     if len(with_counts):

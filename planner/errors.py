@@ -73,6 +73,10 @@ class UsageError(Exception):
     """Bad usage of an option of the command line; exit status 2."""
 
 
+class OutputBusy(UsageError):
+    """Another ``planner batch`` holds the output folder (its lock)."""
+
+
 class IdealUnknown(Exception):
     """The time limit ended a solve of the ideal point before it found a deal or proved there is none."""
 

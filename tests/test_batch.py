@@ -118,13 +118,39 @@ def test_bad_batch_usage_exits_2(tmp_path, cli):
 
 
 def test_output_names_stay_inside_and_never_collide(tmp_path):
-    from planner.batch import output_names
+    from planner.batch import discover, output_names
 
-    files = [tmp_path / "a" / "x.xlsx", tmp_path / "a__x.xlsx", tmp_path / "b" / ".." / "c d" / "x.xlsx",
-             tmp_path / "A__X.xlsx"]
-    names = output_names([f.resolve() for f in files])
-    assert len({n.lower() for n in names.values()}) == len(files)
-    assert all("/" not in n and "\\" not in n and not n.startswith(".") for n in names.values())
+    for name in ("a/x.xlsx", "a__x.xlsx", "c d/x.xlsx", "c_d/x.xlsx", "A__X.xlsx", "X.json", "x.json", ".hidden/y.json",
+                 "b/../e.json", "=1+1.json"):
+        (tmp_path / "in" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "in" / name).write_text("{}")
+    (tmp_path / "more" / "a").mkdir(parents=True)
+    (tmp_path / "more" / "a" / "x.xlsx").write_text("{}")  # the same path below a second folder
+    sources = discover([tmp_path / "in", tmp_path / "more"])
+    names = output_names(sources)
+    assert len(sources) == 11 and len({n.lower() for n in names.values()}) == len(sources)
+    assert all("/" not in n and "\\" not in n and not n.startswith((".", "=")) for n in names.values())
+    first = {s.below: names[s.path] for s in sources if s.path.is_relative_to(tmp_path / "in")}
+    assert first["a/x.xlsx"] == "a__x.xlsx" and first["e.json"] == "e.json"  # plain paths read as they are
+    assert first["a__x.xlsx"].startswith("a__x.xlsx-")  # not confused with a/x.xlsx
+    assert names[(tmp_path / "more" / "a" / "x.xlsx").resolve()].startswith("a__x.xlsx-")  # the second folder's
+
+
+def test_output_names_depend_only_on_each_files_path_below_the_folder_given(tmp_path):
+    """Adding a file beside a subfolder renamed every output when names came from the inputs' common folder."""
+    from planner.batch import discover, output_names
+
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    for name in ("sub/a.json", "sub/b c.json"):
+        (src / name).write_text("{}")
+    before = {s.below: n for s in discover([src]) for p, n in output_names(discover([src])).items() if p == s.path}
+    (src / "new.json").write_text("{}")
+    (src / "other" / "deep").mkdir(parents=True)
+    (src / "other" / "deep" / "a.json").write_text("{}")
+    after = {s.below: n for s in discover([src]) for p, n in output_names(discover([src])).items() if p == s.path}
+    assert before == {k: after[k] for k in before} and before["sub/a.json"] == "sub__a.json"
+    assert len(set(after.values())) == 4
 
 
 @settings(max_examples=examples(25), deadline=None,

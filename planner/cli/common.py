@@ -70,6 +70,12 @@ def count(text: str) -> int:
     return int(text)
 
 
+def non_negative_count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
 def emit_json(data: dict, target: str) -> None:
     """Write ``data`` as JSON to the file ``target`` (atomically), or to standard output for ``-``."""
     from ..io.atomic import write_text
