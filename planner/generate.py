@@ -63,15 +63,20 @@ def write_generated(kind: str, size: str, seed: int, count: int, out_dir: str | 
     from .io.workbook import write_instance
 
     out = Path(out_dir)
-    instances = [generate(kind, size, s) for s in range(seed, seed + count)]
-    paths = [out / f"{inst.name}{suffix}" for inst in instances]
+    paths = [out / f"{instance_name(kind, size, s)}{suffix}" for s in range(seed, seed + count)]
     existing = [p for p in paths if p.exists()]
     if existing and not force:
         raise FileExistsError(", ".join(map(str, existing)))
     out.mkdir(parents=True, exist_ok=True)
-    for inst, path in zip(instances, paths):
-        write_instance(inst, path)
+    for s, path in zip(range(seed, seed + count), paths):  # one at a time: 10,000 instances need not fit in memory
+        write_instance(generate(kind, size, s), path)
     return paths
+
+
+def instance_name(kind: str, size: str, seed: int) -> str:
+    """The name :func:`generate` gives an instance, without making it."""
+    shape = SIZES[kind][size]
+    return f"random_{'x'.join(map(str, shape))}_s{seed}" if kind == "random" else f"parliament_{size}_s{seed}"
 
 
 def _issues(issues: int, options: int) -> tuple[Issue, ...]:

@@ -58,3 +58,13 @@ def test_the_generate_command_writes_reads_back_and_never_overwrites_silently(tm
     assert again.returncode == 2 and "--force" in again.stderr
     assert [open(f, "rb").read() for f in files] == before
     assert cli("generate", tmp_path, "--count", "0").returncode == 2
+
+
+def test_the_names_of_generated_instances_are_known_before_they_are_made():
+    """write_generated checks its targets by name first, then makes and writes one instance at a time."""
+    from planner.generate import SIZES, generate, instance_name
+
+    for kind in SIZES:
+        for seed in (1, 12):
+            assert instance_name(kind, "small", seed) == generate(kind, "small", seed).name
+    assert instance_name("random", "large", 3) == "random_60x8x500_s3"

@@ -292,3 +292,55 @@ def test_a_point_between_two_stopped_solves_gets_a_feasible_deal_and_a_true_boun
         note(f"{v}: inferred {inferred.objective_value} bound {inferred.objective_bound} truth {truth}")
         assert inferred.objective_value <= truth + 1e-5 and truth <= inferred.objective_bound + 1e-5
         assert inferred.mip_gap <= max(ra.mip_gap, rb.mip_gap) + 1e-9
+
+
+def test_an_oversized_sweep_is_refused_with_its_count_before_memory_grows(tmp_path):
+    """One Sweeps row from 0 to 1e12 by 1 took 1.7 GB in 30 s with no message."""
+    import tracemalloc
+
+    from openpyxl import load_workbook
+
+    from planner.analysis.sweep import MAX_POINTS, parse_values
+    from planner.analysis.sweeps_sheet import read_studies
+
+    case = tmp_path / "bonn1978.xlsx"
+    wb = load_workbook(ROOT / "spreadsheets" / "bonn1978.xlsx")
+    ws = wb["Sweeps"]
+    headers = [c.value for c in ws[1]]
+    for column, value in (("from", 0), ("to", 1e12), ("step", 1)):
+        ws.cell(row=2, column=headers.index(column) + 1, value=value)
+    wb.save(case)
+    instance = planner.read_instance(case)
+    tracemalloc.start()
+    try:
+        with pytest.raises(planner.InputErrors) as refused:
+            read_studies(case, instance)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50e6, peak
+    message = refused.value.message()
+    assert "Sweeps!" in message and "[step]" in message and "1,000,000,000,001 points" in message
+    with pytest.raises(ValueError, match=f"at most {MAX_POINTS:,}"):
+        parse_values(",".join(["1"] * (MAX_POINTS + 1)))
+    assert len(parse_values(f"0:{MAX_POINTS - 1}:1")) == MAX_POINTS
+
+
+@pytest.mark.slow
+def test_the_command_line_refuses_oversized_and_unbounded_sweeps(tmp_path, cli):
+    from openpyxl import load_workbook
+
+    case = tmp_path / "bonn1978.xlsx"
+    wb = load_workbook(ROOT / "spreadsheets" / "bonn1978.xlsx")
+    ws = wb["Sweeps"]
+    headers = [c.value for c in ws[1]]
+    for column, value in (("from", 0), ("to", 1e12), ("step", 1)):
+        ws.cell(row=2, column=headers.index(column) + 1, value=value)
+    wb.save(case)
+    proc = cli("sweep", case, "--no-figures")
+    assert proc.returncode == 2 and "1,000,000,000,001 points" in proc.stderr and "Traceback" not in proc.stderr
+    grid = cli("sweep", ROOT / "spreadsheets" / "bonn1978.xlsx", "--param", "Sides[US].budget", "--values", "0:1000:1",
+               "--param", "Sides[FRG].budget", "--values", "0:1000:1", "--no-figures")
+    assert grid.returncode == 2 and "1,002,001 points" in grid.stderr, grid.stderr
+    for spec in ("0:inf:1", "nan:1:1", "0:1e400:1"):
+        assert cli("sweep", case, "--param", "Sides[US].budget", "--values", spec, "--no-figures").returncode == 2

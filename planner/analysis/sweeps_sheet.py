@@ -10,7 +10,7 @@ from ..io.excel_read import read_tables
 from ..io.tables import Reader, Record
 from ..model import Instance
 from .params import check_values, value_of
-from .sweep import Study, parse_values
+from .sweep import MAX_POINTS, Study, TooManyPoints, check_points, parse_values
 
 MAX_GRID_PARAMETERS = 2
 
@@ -40,7 +40,8 @@ def read_studies(path: str | Path, instance: Instance) -> list[Study]:
             reader.errors.append(rec.error("sweep", f"at most {MAX_GRID_PARAMETERS} parameters per grid", rec["sweep"]))
         else:
             values = _values(rec, reader)
-            if values is not None and _valid_values(instance, name, values, rec, reader):
+            if values is not None and _valid_values(instance, name, values, rec, reader) and _few_enough(study, name, values,
+                                                                                                       rec, reader):
                 study.grid[name] = values
     if reader.errors:
         raise InputErrors(reader.errors, str(path))
@@ -84,6 +85,9 @@ def _values(rec: Record, reader: Reader) -> list[float] | None:
     if rec["values"] is not None:
         try:
             return parse_values(str(rec["values"]))
+        except TooManyPoints as exc:
+            reader.errors.append(rec.error("values", f"a sweep of at most {MAX_POINTS:,} points", text=str(exc)))
+            return None
         except ValueError as exc:
             reader.errors.append(rec.error("values", "a list 1,2,5 or a range FROM:TO:STEP", text=str(exc)))
             return None
@@ -97,7 +101,22 @@ def _values(rec: Record, reader: Reader) -> list[float] | None:
     if stop < start:
         reader.errors.append(rec.error("to", f"a number >= from ({start:g})", stop))
         return None
-    return parse_values(f"{start}:{stop}:{step}")
+    try:
+        return parse_values(f"{start!r}:{stop!r}:{step!r}")
+    except ValueError as exc:  # too many points, or numbers beyond any range
+        reader.errors.append(rec.error("step", f"a sweep of at most {MAX_POINTS:,} points", text=str(exc)))
+        return None
+
+
+def _few_enough(study: Study, name: str, values: list[float], rec: Record, reader: Reader) -> bool:
+    """A grid's combinations within the bound, counted before any is made."""
+    try:
+        check_points({**study.grid, name: values})
+        return True
+    except TooManyPoints as exc:
+        column = "values" if rec["values"] is not None else "step"
+        reader.errors.append(rec.error(column, f"a sweep of at most {MAX_POINTS:,} points", text=str(exc)))
+        return False
 
 
 def _valid_values(instance: Instance, name: str, values: list[float], rec: Record, reader: Reader) -> bool:

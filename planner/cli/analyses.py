@@ -194,7 +194,7 @@ def run_sweep(args) -> int:
 def _studies(args, instance) -> list:
     """The studies the command line asks for, else the workbook's Sweeps sheet."""
     from ..analysis.params import check_values, value_of
-    from ..analysis.sweep import Study, parse_values
+    from ..analysis.sweep import Study, check_points, parse_values
     from ..analysis.sweeps_sheet import read_studies
     from ..errors import ParameterError
 
@@ -204,6 +204,7 @@ def _studies(args, instance) -> list:
             raise UsageError("give one --values after each --param, for one or two parameters")
         try:
             grid = {name: parse_values(spec) for name, spec in zip(args.param, args.values)}
+            check_points(grid)
         except ValueError as exc:
             raise UsageError(f"--values: {exc}") from None
         studies.append(Study("Sweep", "grid", grid=grid))
