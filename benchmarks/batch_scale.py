@@ -9,9 +9,10 @@ process of its own. Every half second it reads how many instances the batch has 
 (the lines of ``manifest.journal``) and the resident memory of the batch process and of its
 workers. Then it runs the same command again, which must skip every instance.
 
-Printed: the seconds for each block of a tenth of the instances (a batch whose overhead
-grows with the instances recorded slows down block by block), the parent's and the
-largest worker's memory at each tenth, the seconds from the last instance recorded to the
+Printed: the seconds for each block of a tenth of the instances, and the CPU seconds the
+batch process itself spent on it (its overhead: a batch whose bookkeeping grows with the
+instances recorded spends more block by block, whatever else loads the machine), the
+parent's and the largest worker's memory at each tenth, the seconds from the last instance recorded to the
 end (folding the journal into the manifest, the summaries), and the second run's time.
 The instances are tiny (milliseconds of HiGHS each), so that the batch's own overhead,
 not the solver, is what is measured. Needs psutil (installed with the test extra).
@@ -45,21 +46,22 @@ def lines(path: Path) -> int:
         return 0
 
 
-def memory(proc: psutil.Process) -> tuple[float, float]:
-    """Resident MB of the process and of its largest child (a worker)."""
+def memory(proc: psutil.Process) -> tuple[float, float, float]:
+    """Resident MB of the process and of its largest child (a worker), and the process's own CPU seconds."""
     try:
         own = proc.memory_info().rss / 1e6
+        cpu = sum(proc.cpu_times()[:2])
         children = [c.memory_info().rss / 1e6 for c in proc.children() if c.is_running()]
     except psutil.Error:
-        return 0.0, 0.0
-    return own, max(children, default=0.0)
+        return 0.0, 0.0, 0.0
+    return own, max(children, default=0.0), cpu
 
 
 def run(command: list[str], journal: Path, count: int) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(proc.pid)
-    samples = []  # (seconds, instances recorded, parent MB, largest worker MB)
+    samples = []  # (seconds, instances recorded, parent MB, largest worker MB, parent CPU seconds)
     while proc.poll() is None:
         samples.append((time.perf_counter() - started, lines(journal), *memory(watched)))
         time.sleep(0.25)
@@ -98,13 +100,15 @@ def main() -> None:
         print(f"planner batch --jobs {a.jobs}: {first['seconds']:.0f} s, {a.count / first['seconds']:.1f} instances/s "
               f"(cpu count {os.cpu_count()})")
         print(f"start-up (finding and hashing the files, starting the workers): {first['first_at']:.1f} s")
-        print("\n| instances recorded | seconds for the last tenth | batch process MB | largest worker MB |")
-        print("| ---: | ---: | ---: | ---: |")
-        tenth, previous_time = a.count // 10, first["first_at"]
+        print("\n| instances recorded | seconds for the last tenth | batch process CPU s for it | batch process MB "
+              "| largest worker MB |")
+        print("| ---: | ---: | ---: | ---: | ---: |")
+        tenth = a.count // 10
+        previous = next(s for s in samples if s[0] >= first["first_at"])
         for k in range(1, 11):
             at = next((s for s in samples if s[1] >= k * tenth), samples[-1])
-            print(f"| {k * tenth:,} | {at[0] - previous_time:.1f} | {at[2]:.0f} | {at[3]:.0f} |")
-            previous_time = at[0]
+            print(f"| {k * tenth:,} | {at[0] - previous[0]:.1f} | {at[4] - previous[4]:.2f} | {at[2]:.0f} | {at[3]:.0f} |")
+            previous = at
         print(f"\nafter the last instance was recorded: {first['seconds'] - first['recorded_at']:.1f} s "
               "(the journal folded into the manifest, summary.csv and summary.xlsx)")
         print(f"peak: batch process {max(s[2] for s in samples):.0f} MB, worker {max(s[3] for s in samples):.0f} MB")

@@ -492,6 +492,9 @@ class Outcome:
 _LINE = re.compile(r"^  (?P<sheet>.+?)(?:!(?P<cell>[A-Z]{1,3}[0-9]+)| row (?P<row>[0-9]+))?(?: \[(?P<column>[^\]]*)\])?: \S")
 
 
+_COUNT = re.compile(r"^    (?:.+? \[[^\]]*\]|.+?|[\d,]+ other columns): [\d,]+$")
+
+
 def located(stderr: str, path: Path, tables: dict) -> str:
     """Why an exit-2 message is not located ('' when every problem names its sheet, row or cell)."""
     lines = [line for line in stderr.splitlines() if line.strip()]
@@ -508,6 +511,13 @@ def located(stderr: str, path: Path, tables: dict) -> str:
     problems = lines[1:]
     if not problems:
         return "no problems listed"
+    more = next((k for k, line in enumerate(problems) if re.match(r"^  \.\.\. and [\d,]+ more, not listed", line)), None)
+    if more is not None:  # beyond the problems listed, counts by sheet and column
+        for line in problems[more + 1:]:
+            m = _COUNT.match(line)
+            if m is None:
+                return f"a count not by sheet and column {line!r}"
+        problems = problems[:more]
     for line in problems:
         m = _LINE.match(line)
         if m is None:

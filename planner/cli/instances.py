@@ -23,7 +23,8 @@ def run_check(args) -> int:
         instance = read_instance(args.workbook)
     except InputErrors as exc:
         if args.json:
-            emit_json({"valid": False, "errors": [e.to_dict() for e in exc.errors]}, args.json)
+            emit_json({"valid": False, "errors": [e.to_dict() for e in exc.errors], "problems": exc.total,
+                       "not_listed": exc.counts()}, args.json)
         raise
     say(args, describe_instance(instance))
     say(args, "\nThe workbook is valid.")

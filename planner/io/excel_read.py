@@ -60,12 +60,7 @@ def read_workbook(path: str | Path) -> Instance:
     """Read and validate an instance workbook; raise :class:`InputErrors` naming every bad cell."""
     path = Path(path)
     tables, errors = _workbook_tables(path)
-    try:
-        return build_instance(tables, path.stem, errors)
-    except InputErrors as exc:  # a cell already reported (an error value, a formula) is not reported again as blank
-        reported = {(e.sheet, e.cell) for e in errors}
-        later = [e for e in exc.errors[len(errors):] if (e.sheet, e.cell) not in reported]
-        raise InputErrors(errors + later, exc.source) from None
+    return build_instance(tables, path.stem, errors)  # a cell reported here (an error value...) is not reported again
 
 
 def _fail(path: Path, expected: str, got: str) -> InputErrors:

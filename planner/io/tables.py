@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import deadline, schema
-from ..errors import CellError, InputError, InputErrors
+from ..errors import CellError, InputError, InputErrors, Problems
 from ..model import (
     Action,
     Body,
@@ -181,7 +181,7 @@ class Reader:
 
     def __init__(self, tables: dict[str, RawTable]):
         self.tables = {norm(name): t for name, t in tables.items()}
-        self.errors: list[InputError] = []
+        self.errors = Problems()
 
     def table(self, sh: Sheet) -> RawTable | None:
         t = self.tables.get(sh.name.lower())
@@ -324,7 +324,7 @@ class Builder:
                                                              c["utility_shift"], c["issue"], c["option"]))
         total = sum(r["probability"] for r in recs if r["probability"] is not None)
         t = self.r.tables.get("scenarios")
-        if recs and abs(total - 1.0) > 1e-9 and not any(e.sheet == t.name for e in self.errors):
+        if recs and abs(total - 1.0) > 1e-9 and t.name not in self.errors.sheets:
             self.errors.append(InputError(t.name, None, "probability", "probabilities that add up to 1", f"{total:.10g}"))
         return [Scenario(r["scenario"], r["probability"], tuple(changes[r["scenario"]])) for r in recs]
 
@@ -332,7 +332,7 @@ class Builder:
         recs = self.unique(self.r.records(schema.SIDES), lambda r: r["side"], "side", "side id")
         sides = [Side(r["side"], r["name"] or r["side"], r["reservation"], r["budget"], r["payment_cost"]) for r in recs]
         t = self.r.tables.get("sides")
-        if t is not None and len(sides) < 2 and not any(e.sheet == t.name for e in self.errors):
+        if t is not None and len(sides) < 2 and t.name not in self.errors.sheets:
             self.errors.append(InputError(t.name, None, "side", "at least two sides", f"{len(sides)}"))
         return sides
 
@@ -350,7 +350,7 @@ class Builder:
         for rec in recs:
             if not options[rec["issue"]]:
                 self.fail(rec, "issue", "an issue with at least one row in Options", text=f"no options for {rec['issue']!r}")
-        if t is not None and not recs and not any(e.sheet == t.name for e in self.errors):
+        if t is not None and not recs and t.name not in self.errors.sheets:
             self.errors.append(InputError(t.name, None, "issue", "at least one issue", "none"))
         return [Issue(i, n, tuple(options[i])) for i, n in names.items()]
 
@@ -539,5 +539,5 @@ class Builder:
 def build_instance(tables: dict[str, RawTable], name: str, errors: list[InputError] | None = None) -> Instance:
     """Validate raw tables and build the Instance; raise :class:`InputErrors` listing every problem."""
     reader = Reader(tables)
-    reader.errors.extend(errors or [])
+    reader.errors.reported(errors or [])
     return Builder(reader, name).build()
