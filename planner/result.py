@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +16,20 @@ STATUSES = ("optimal", "feasible", "no_agreement", "unknown")
 AMOUNT_EPSILON = 1e-9
 
 
-def clean(x: float | None, digits: int = 9) -> float | None:
-    """A number rounded for reporting: no ``-0.0``, no float noise beyond ``digits`` decimals."""
+SIGNIFICANT = 15
+"""Significant digits of every number a result reports: all a double holds as a decimal, so that
+tiny and huge numbers keep their precision (rounding to 9 decimals reported a weight of 1e-13 as
+0), while float noise in the last bits (0.30000000000000004) is left out."""
+
+
+def clean(x: float | None, digits: int = SIGNIFICANT) -> float | None:
+    """A number for reporting: ``digits`` significant digits, no ``-0.0``; infinities and NaN as they are."""
     if x is None:
         return None
-    y = round(float(x), digits)
+    x = float(x)
+    if not math.isfinite(x):
+        return x
+    y = float(f"{x:.{digits}g}")
     return 0.0 if y == 0 else y
 
 

@@ -231,3 +231,15 @@ def test_the_exact_evaluation_computes_what_the_evaluator_computes(data):
         assert float(exact.spending(instance, deal, s.id)) == pytest.approx(spending(instance, deal, s.id), abs=1e-9)
     checked = exact.check(instance, deal, ev)
     assert checked.agrees and checked.evaluation is ev
+
+
+def test_tiny_and_huge_numbers_keep_their_precision_in_the_json_result():
+    """Results were rounded to 9 decimals: a body of weights 2e-13, 3e-13, 1e-13 reported its weights as 0."""
+    groups, utils = three_groups({"g2", "g3"}, weights=(2e-13, 3e-13, 1e-13))
+    utils += [{"holder": "F", "issue": "i", "option": "b", "value": 7e-12}]
+    tables = one_issue(groups, utils, bodies=[{"side": "H", "body": "B", "threshold": 0.5, "rule": "more_than"}])
+    data = json.loads(json.dumps(planner.solve(instance_from(tables)).to_dict()))
+    assert data["package"] == {"i": "b"}
+    assert data["bodies"]["B"]["total_weight"] == 6e-13 and data["bodies"]["B"]["yes_weight"] == 4e-13
+    assert data["negotiators"]["F"]["utility"] == 7e-12
+    assert data["objective_value"] == 10.0  # float noise in the last bits stays out: 10, not 9.999999999999998
