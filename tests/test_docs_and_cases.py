@@ -72,3 +72,17 @@ def test_readme_first_command_solves_the_bundled_case(tmp_path):
     assert 'pip install ".[test]" && python -m pytest -q' in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert 'pip install ".[test]" && python -m pytest -q' in ci
+
+
+def test_every_test_the_reliability_page_names_exists():
+    """docs/reliability.md lists its promises with the tests that check them; none may be a dead reference."""
+    import ast
+    import re
+
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(tests/test_\w+\.py)::(test_\w+)`", doc))
+    assert len(named) >= 40
+    for path, name in sorted(named):
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        assert name in defined, f"{path}::{name} is named in docs/reliability.md but does not exist"

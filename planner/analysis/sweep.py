@@ -84,13 +84,17 @@ def parse_values(text: str) -> list[float]:
 
 
 class TooManyPoints(ValueError):
-    """A sweep of more than :data:`MAX_POINTS` points."""
+    """A sweep of more than :data:`MAX_POINTS` points; ``count`` says how many."""
+
+    def __init__(self, message: str, count: int):
+        super().__init__(message)
+        self.count = count
 
 
 def _check_count(count: int, what: str) -> None:
     if count > MAX_POINTS:
         raise TooManyPoints(f"{what} gives {count:,} points; a sweep takes at most {MAX_POINTS:,} "
-                            "(take a longer step or a shorter range)")
+                            "(take a longer step or a shorter range)", count)
 
 
 def check_points(grid: Mapping[str, Sequence[float]]) -> None:

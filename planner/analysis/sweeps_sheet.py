@@ -13,6 +13,7 @@ from .params import check_values, value_of
 from .sweep import MAX_POINTS, Study, TooManyPoints, check_points, parse_values
 
 MAX_GRID_PARAMETERS = 2
+TOO_MANY = f"a sweep of at most {MAX_POINTS:,} points (a longer step or a shorter range)"
 
 
 def read_studies(path: str | Path, instance: Instance) -> list[Study]:
@@ -86,7 +87,7 @@ def _values(rec: Record, reader: Reader) -> list[float] | None:
         try:
             return parse_values(str(rec["values"]))
         except TooManyPoints as exc:
-            reader.errors.append(rec.error("values", f"a sweep of at most {MAX_POINTS:,} points", text=str(exc)))
+            reader.errors.append(rec.error("values", TOO_MANY, text=f"{exc.count:,} values"))
             return None
         except ValueError as exc:
             reader.errors.append(rec.error("values", "a list 1,2,5 or a range FROM:TO:STEP", text=str(exc)))
@@ -103,8 +104,11 @@ def _values(rec: Record, reader: Reader) -> list[float] | None:
         return None
     try:
         return parse_values(f"{start!r}:{stop!r}:{step!r}")
-    except ValueError as exc:  # too many points, or numbers beyond any range
-        reader.errors.append(rec.error("step", f"a sweep of at most {MAX_POINTS:,} points", text=str(exc)))
+    except TooManyPoints as exc:
+        reader.errors.append(rec.error("step", TOO_MANY, text=f"from {start:g} to {stop:g} by {step:g}: {exc.count:,} points"))
+        return None
+    except ValueError:  # numbers beyond any range
+        reader.errors.append(rec.error("step", "a range between finite numbers", text=f"from {start!r} to {stop!r}"))
         return None
 
 
@@ -115,7 +119,7 @@ def _few_enough(study: Study, name: str, values: list[float], rec: Record, reade
         return True
     except TooManyPoints as exc:
         column = "values" if rec["values"] is not None else "step"
-        reader.errors.append(rec.error(column, f"a sweep of at most {MAX_POINTS:,} points", text=str(exc)))
+        reader.errors.append(rec.error(column, TOO_MANY, text=f"{exc.count:,} points with the sweep's other parameter"))
         return False
 
 
