@@ -59,7 +59,11 @@ def plan_groups(instance: Instance, options: FormulationOptions) -> dict[str, Gr
     """
     voting = voting_groups(instance)
     plans: dict[str, GroupPlan] = {}
-    bounds = {g.id: standing_bounds(instance, g.id) for g in instance.groups if g.id in voting}
+    bounds = {}
+    for g in instance.groups:
+        if g.id in voting:
+            deadline.check("presolving the groups")
+            bounds[g.id] = standing_bounds(instance, g.id)
     global_m = max((max(0.0, instance.group(g).reservation - lo) for g, (lo, _) in bounds.items()), default=0.0)
     global_m = max(global_m, 1.0) * 2
     signature_owner: dict[tuple, str] = {}
