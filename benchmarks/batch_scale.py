@@ -107,7 +107,8 @@ def main() -> None:
         previous = next(s for s in samples if s[0] >= first["first_at"])
         for k in range(1, 11):
             at = next((s for s in samples if s[1] >= k * tenth), samples[-1])
-            print(f"| {k * tenth:,} | {at[0] - previous[0]:.1f} | {at[4] - previous[4]:.2f} | {at[2]:.0f} | {at[3]:.0f} |")
+            worker = max((s[3] for s in samples if previous[0] <= s[0] <= at[0]), default=0.0)  # largest while it ran
+            print(f"| {k * tenth:,} | {at[0] - previous[0]:.1f} | {at[4] - previous[4]:.2f} | {at[2]:.0f} | {worker:.0f} |")
             previous = at
         print(f"\nafter the last instance was recorded: {first['seconds'] - first['recorded_at']:.1f} s "
               "(the journal folded into the manifest, summary.csv and summary.xlsx)")
