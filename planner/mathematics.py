@@ -1,7 +1,8 @@
 """``docs/model.md``: the model's mathematics, rendered from the docstrings that state it.
 
 Every constraint family (:data:`planner.formulation.rows.FAMILIES`), the objectives, the
-scenario blocks, the presolve, package bounding, the Nash method and the safeguards state
+scenario blocks, the presolve, package bounding, the package tree, the support cuts, the Nash
+method and the safeguards state
 their mathematics in their docstrings, beside the code; this module puts them together as
 one page. Regenerate with ``python -m planner.mathematics > docs/model.md``; a test fails
 when the page and the docstrings differ.
@@ -13,7 +14,7 @@ import inspect
 import re
 
 from .formulation import presolve, rows, scenarios
-from .solving import answer, bounding, methods
+from .solving import answer, bounding, cuts, heuristics, methods, tree
 from .solving.highs import BuiltModel
 from .solving.options import SolveOptions
 
@@ -70,6 +71,22 @@ def render_markdown() -> str:
         body(bounding),
         "",
         markdown(methods.package_bounding.__doc__),
+        "",
+        "## The package tree (own and joint, any number of packages)",
+        "",
+        body(tree),
+        "",
+        markdown(methods.package_tree.__doc__),
+        "",
+        f"**Neighbourhoods.** {markdown(tree.search_neighbourhoods.__doc__)}",
+        "",
+        f"**Starting packages.** {body(heuristics)}",
+        "",
+        "## Support cuts",
+        "",
+        body(cuts),
+        "",
+        markdown(methods.mip_with_cuts.__doc__),
         "",
         "## Presolve",
         "",

@@ -89,12 +89,14 @@ def instances(
     objective: str | None = None,
     money: bool | None = None,
     max_buyable: int = 3,
+    issues: tuple[int, int] = (2, 4),
 ) -> Instance:
     """A small random Instance.
 
     ``objective``: one of own, joint, maxmin, nash (drawn when None). ``money``: whether
     domestic payments and transfers may occur (drawn when None; never with nash).
     ``max_buyable``: how many groups at most may receive a payment or a transfer.
+    ``issues``: the least and most number of issues.
     """
     if objective is None:
         objective = draw(st.sampled_from(OBJECTIVES))
@@ -105,8 +107,9 @@ def instances(
 
     # -- sides, issues -------------------------------------------------------------------
     side_ids = [f"S{k + 1}" for k in range(draw(st.integers(2, 3)))]
+    issue_range = issues
     issues = []
-    for k in range(draw(st.integers(2, 4))):
+    for k in range(draw(st.integers(*issue_range))):
         n_options = draw(st.integers(2, 3))
         options = tuple(Option(f"o{j + 1}", f"option {j + 1}") for j in range(n_options))
         issues.append(Issue(f"i{k + 1}", f"issue {k + 1}", options))

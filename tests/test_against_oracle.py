@@ -35,6 +35,7 @@ from .strategies import instances, make
 EXAMPLES_PER_OBJECTIVE = examples(200)
 EXAMPLES_OVERRIDE = examples(60)
 EXAMPLES_CLI = examples(8)
+EXAMPLES_DEEP = examples(40)
 
 SETTINGS = dict(
     deadline=None,
@@ -66,7 +67,8 @@ def check_against_oracle(instance: Instance, objective: str | None = None, home:
                          method: str = "auto") -> None:
     """Solve with the planner and compare with the oracle (objective/home override the settings when given).
 
-    ``method`` chooses the planner's algorithm for own/joint: the MIP, package bounding or the package tree.
+    ``method`` chooses the planner's algorithm: the MIP, the MIP with support cuts, or for own/joint
+    package bounding or the package tree.
     """
     used_objective = objective or instance.settings.objective
     used_home = home or instance.settings.home_side
@@ -95,24 +97,36 @@ def check_against_oracle(instance: Instance, objective: str | None = None, home:
     assert close(recomputed, expected.value), (recomputed, expected.value)
 
 
-@pytest.mark.parametrize("method", ["mip", "bounding", "tree"])
+@pytest.mark.parametrize("method", ["mip", "bounding", "tree", "cuts"])
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
 @given(instance=instances(objective="own"))
 def test_planner_matches_oracle_own(instance, method):
     check_against_oracle(instance, method=method)
 
 
-@pytest.mark.parametrize("method", ["mip", "bounding", "tree"])
+@pytest.mark.parametrize("method", ["mip", "bounding", "tree", "cuts"])
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
 @given(instance=instances(objective="joint"))
 def test_planner_matches_oracle_joint(instance, method):
     check_against_oracle(instance, method=method)
 
 
+@pytest.mark.parametrize("objective", ["own", "joint"])
+@settings(max_examples=EXAMPLES_DEEP, **SETTINGS)
+@given(data=st.data())
+def test_package_tree_matches_oracle_on_deeper_trees(objective, data):
+    """Five to seven issues, so that partial packages are bounded and pruned at every depth
+    (loss budgets, links and Rules decided mid-tree); payments on the smaller ones."""
+    money = data.draw(st.booleans())
+    instance = data.draw(instances(objective=objective, money=money, issues=(5, 6) if money else (5, 7)))
+    check_against_oracle(instance, method="tree")
+
+
+@pytest.mark.parametrize("method", ["mip", "cuts"])
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)
 @given(instance=instances(objective="maxmin"))
-def test_planner_matches_oracle_maxmin(instance):
-    check_against_oracle(instance)
+def test_planner_matches_oracle_maxmin(instance, method):
+    check_against_oracle(instance, method=method)
 
 
 @settings(max_examples=EXAMPLES_PER_OBJECTIVE, **SETTINGS)

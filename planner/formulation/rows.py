@@ -221,6 +221,45 @@ def add_support(m, instance: Instance, options: FormulationOptions) -> None:
     m.group_plans = plans
 
 
+def support_cut_parts(m, instance: Instance, group: str) -> tuple[dict, object, float]:
+    r"""The parts of a group's support cuts (:func:`add_support_cut`): its value :math:`v_{gio}` of
+    every (issue, option), the expression
+    :math:`w_g = u_g - \sum_{io} v_{gio} x_{io} - (\tilde r_g - r_g)` and its least value :math:`\underline w_g`."""
+    lin = holder_linear(instance, group)
+    values = {k: lin.options.get(k, 0.0) for k in instance.option_keys()}
+    g = instance.group(group)
+    pay = g.payment_efficiency * m.p[group] if group in m.PAID else 0.0
+    shift = sum(a.softening * m.n[a.id] for a in instance.actions_on(group) if a.softening)
+    rest = _linear_expr(m, Linear(pairs=lin.pairs)) + pay + _received(m, instance, group) + shift
+    least = sum(min(0.0, v) for v in lin.pairs.values()) + sum(min(0.0, a.softening) * a.max_uses
+                                                              for a in instance.actions_on(group))
+    return values, rest, least
+
+
+def add_support_cut(m, instance: Instance, group: str, thresholds: dict[str, float], parts=None):
+    r"""A support cut of a group that has a binary, for thresholds :math:`\pi_i` (one per issue); returns the row.
+
+    .. math:: \sum_{io} (v_{gio} - \pi_i)^+ x_{io} + \Big(\sum_i \pi_i + \underline w_g - r_g\Big) y_g
+              + w_g - \underline w_g \ge 0,
+
+    where :math:`w_g = u_g - \sum_{io} v_{gio} x_{io} - (\tilde r_g - r_g) \ge \underline w_g` is the
+    rest of the group's standing (links, payment, transfers, the actions' softening).
+    Valid for every :math:`\pi`: with :math:`y_g = 0` every term is non-negative; with
+    :math:`y_g = 1` and one option per issue, :math:`(v_{gio} - \pi_i)^+ + \pi_i \ge v_{gio}`
+    for the chosen option, so the left side is at least :math:`u_g - \tilde r_g \ge 0`.
+    For :math:`\pi_i = \min_o v_{gio}` it is the support row itself; over all :math:`\pi`
+    these rows describe the convex hull of the group's support over the package simplices
+    (the package disaggregated per group), without its extra variables. They are separated,
+    not written in advance (:mod:`planner.solving.cuts`).
+    """
+    values, rest, least = parts or support_cut_parts(m, instance, group)
+    if not hasattr(m, "support_cuts"):
+        m.support_cuts = pyo.ConstraintList()
+    terms = [(v - thresholds[i]) * m.x[i, o] for (i, o), v in values.items() if v > thresholds[i]]
+    constant = sum(thresholds.values()) + least - instance.group(group).reservation
+    return m.support_cuts.add(sum(terms) + constant * m.y[group] + rest - least >= 0)
+
+
 def add_bodies(m, instance: Instance) -> None:
     r""":math:`Y_b \ge \rho_b` and :math:`N_b \ge \lceil c_b n_b \rceil`, with yes weight :math:`Y_b = \sum_m w_{bm} y_m`
     and yes count :math:`N_b = \sum_m y_m` of the :math:`n_b` members.
@@ -384,6 +423,7 @@ FAMILIES = (
     ("Links", add_links),
     ("Negotiators", add_negotiators),
     ("Support", add_support),
+    ("Support cuts", add_support_cut),
     ("Bodies", add_bodies),
     ("Vetoes", add_vetoes),
     ("Payments", add_payments),

@@ -20,6 +20,8 @@ with a fixed seed) and climbed again, a fixed number of times. It is determinist
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..formulation.thresholds import count_required, passing_weight
@@ -38,13 +40,15 @@ INFEASIBLE = -1e200
 """Scores below this (times one plus the shortfall) mark packages the relaxation deems unratifiable."""
 
 
-def starting_packages(tree: PackageTree, extra: list[np.ndarray] = (), kicks: int = KICKS) -> list[np.ndarray]:
+def starting_packages(tree: PackageTree, extra: list[np.ndarray] = (), kicks: int = KICKS,
+                      stop: Callable[[], bool] = lambda: False) -> list[np.ndarray]:
     """Local optima of the ascent from every start (and from ``extra`` packages, rows of picks),
-    then of up to ``kicks`` perturbations of the best one; those the relaxation deems ratifiable, best first, distinct."""
+    then of up to ``kicks`` perturbations of the best one; those the relaxation deems ratifiable, best first, distinct.
+    ``stop`` ends the search early when it says so (checked between moves)."""
     found: dict[tuple, float] = {}
 
     def climb(start: np.ndarray) -> tuple[np.ndarray, float]:
-        picks, value = ascend(tree, start)
+        picks, value = ascend(tree, start, stop)
         if value > INFEASIBLE:
             found[tuple(int(j) for j in picks)] = value
         return picks, value
@@ -56,7 +60,7 @@ def starting_packages(tree: PackageTree, extra: list[np.ndarray] = (), kicks: in
     movable = np.flatnonzero(sizes > 1)
     stalled = 0
     for _ in range(kicks if best is not None and len(movable) else 0):
-        if stalled >= STALL:
+        if stalled >= STALL or stop():
             break
         stalled += 1
         kicked = best[0].copy()
@@ -69,11 +73,13 @@ def starting_packages(tree: PackageTree, extra: list[np.ndarray] = (), kicks: in
     return [np.array(p, dtype=np.int16) for p, _ in ranked]
 
 
-def ascend(tree: PackageTree, picks: np.ndarray) -> tuple[np.ndarray, float]:
-    """Steepest ascent from a package by one-issue changes; the local optimum and its score."""
+def ascend(tree: PackageTree, picks: np.ndarray, stop: Callable[[], bool] = lambda: False) -> tuple[np.ndarray, float]:
+    """Steepest ascent from a package by one-issue changes; the local optimum (or where ``stop`` ended it) and its score."""
     picks = np.asarray(picks, dtype=np.int16)
     current = float(score(tree, picks[None, :])[0])
     for _ in range(STEPS):
+        if stop():
+            break
         neighbours = _neighbours(tree, picks)
         if not len(neighbours):
             break

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .. import objectives
@@ -77,6 +77,22 @@ def one_mip(built: BuiltModel) -> Outcome:
     if not run.has_solution:
         return Outcome(run.status, None, None)
     return Outcome(run.status, built.deal(), run.relative_gap)
+
+
+# -- the MIP with support cuts --------------------------------------------------------------
+def mip_with_cuts(built: BuiltModel) -> Outcome:
+    """The support cuts the LP relaxation violates (:mod:`planner.solving.cuts`), added in rounds
+    for at most a fifth of the time left, then one MIP solve of the strengthened model."""
+    from .cuts import add_support_cuts
+
+    added, _ = add_support_cuts(built, CUT_SHARE * built.remaining())
+    if added:
+        built.notes.append(f"{added} support cuts were added to the model before the MIP")
+    return one_mip(built)
+
+
+CUT_SHARE = 0.2
+"""Most share of the time left that the cut loop may take before the MIP."""
 
 
 # -- the Nash outer approximation -----------------------------------------------------------
@@ -207,22 +223,30 @@ def package_tree(built: BuiltModel) -> Outcome:
 
     An exhausted tree proves its best deal optimal (or that there is none). A tree that would
     not finish in time (judged once a tenth of the time limit has passed, from the share of
-    packages it has settled) hands its best deal to the MIP, which searches from it for the
-    time left; the answer is the better deal, bounded by the smaller of the two bounds.
+    packages it has settled) hands over: trees over neighbourhoods of its best deal
+    (:func:`~planner.solving.tree.search_neighbourhoods`) improve it for 40 % of the time left,
+    and the MIP with support cuts (:func:`mip_with_cuts`) searches from it for the rest; the
+    answer is the better deal, bounded by the smaller of the tree's and HiGHS's bounds.
     """
-    from .tree import search_tree
+    from .heuristics import starting_packages
+    from .tree import PackageTree, search_neighbourhoods, search_tree
 
-    found = search_tree(built, patience=TREE_PATIENCE * built.remaining())
+    tree = PackageTree(built.instance, built.objective, built.home)
+    time_left = built.remaining()
+    starts = starting_packages(tree, stop=lambda: built.remaining() < (1 - HEURISTIC_SHARE) * time_left)
+    found = search_tree(built, tree, patience=TREE_PATIENCE * built.remaining(), starts=starts)
     if found.exhausted:
         built.bound = found.best[0] if found.best is not None else None
         if found.best is None:
             return Outcome("no_agreement", None, None)
         return Outcome("optimal", found.best[1], 0.0)
-    built.notes.append(f"the package tree settled {100 * found.resolved:.3g}% of the packages and handed "
-                       "its best deal to the MIP")
+    built.notes.append(f"the package tree settled {100 * found.resolved:.3g}% of the packages; trees over "
+                       "neighbourhoods of its best deal and then the MIP searched on")
     if found.best is not None:
-        built.start = found.best[1]
-    mip = one_mip(built)
+        improved = search_neighbourhoods(built, found.best, NEIGHBOURHOOD_SHARE * built.remaining())
+        found = replace(found, best=improved)
+        built.start = improved[1]
+    mip = mip_with_cuts(built)
     bounds = [b for b in (found.bound, built.bound) if b is not None and math.isfinite(b)]
     built.bound = min(bounds) if bounds else None
     best = _better(built, found.best, mip)
@@ -235,8 +259,12 @@ def package_tree(built: BuiltModel) -> Outcome:
     return Outcome("optimal" if optimal else "feasible", best.deal, gap)
 
 
+HEURISTIC_SHARE = 0.1
+"""Most share of the time limit the local search for starting packages may take."""
 TREE_PATIENCE = 0.1
-"""Share of the time limit after which a package tree that would not finish hands over to the MIP."""
+"""Share of the time limit after which a package tree that would not finish hands over."""
+NEIGHBOURHOOD_SHARE = 0.4
+"""Share of the time left that trees over neighbourhoods of the best deal get before the MIP."""
 
 
 def _tree_applies(instance: Instance, objective: str) -> bool:
@@ -245,6 +273,7 @@ def _tree_applies(instance: Instance, objective: str) -> bool:
 
 # -- the registry ---------------------------------------------------------------------------
 MIP = Method("mip", one_mip, choice="mip", bound_holds=True)
+CUTS = Method("mip with support cuts", mip_with_cuts, choice="cuts", bound_holds=True)
 PACKAGE_TREE = Method("package tree", package_tree, choice="tree", applies=_tree_applies, bound_holds=True)
 PACKAGE_BOUNDING = Method("package bounding", package_bounding, choice="bounding", automatic=True,
                           applies=_bounding_applies)
@@ -252,7 +281,7 @@ NASH = Method("nash outer approximation", nash_outer_approximation, only_for=("n
 SCENARIO_MIP = Method("scenario mip", one_mip)
 """One MIP of the scenario model (:mod:`planner.solving.uncertain`); never chosen here."""
 
-METHODS: tuple[Method, ...] = (NASH, PACKAGE_BOUNDING, PACKAGE_TREE, MIP)
+METHODS: tuple[Method, ...] = (NASH, PACKAGE_BOUNDING, PACKAGE_TREE, CUTS, MIP)
 """The methods a deterministic solve chooses from, in order of preference."""
 
 

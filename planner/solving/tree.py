@@ -90,16 +90,18 @@ class PackageTree:
     """The tree's arrays for one instance, objective and home side: per issue (in the tree's
     order) the options tried and every holder's values, and the suffix sums of the bounds."""
 
-    def __init__(self, instance: Instance, objective: str, home: str):
-        self.instance = instance
+    def __init__(self, instance: Instance, objective: str, home: str, allowed: dict[int, int] | None = None):
+        """``allowed`` fixes issues (by index) to one option each (by index): the tree of a neighbourhood."""
+        self.instance, self.objective, self.home = instance, objective, home
         sides = instance.side_ids
         self.objective_sides = np.array([objective != "own" or s == home for s in sides])
         group_lin = [holder_linear(instance, g.id) for g in instance.groups]
         side_lin = [negotiator_linear(instance, s) for s in sides]
-        self.order = _issue_order(instance, [lin for lin, on in zip(side_lin, self.objective_sides) if on])
+        allowed = allowed or {}
+        self.order = _issue_order(instance, [lin for lin, on in zip(side_lin, self.objective_sides) if on], set(allowed))
         alive = pickable_options(instance)
-        self.options = [[j for j, o in enumerate(instance.issues[i].options) if (instance.issues[i].id, o.id) in alive]
-                        for i in self.order]
+        self.options = [[j for j, o in enumerate(instance.issues[i].options)
+                         if (instance.issues[i].id, o.id) in alive and allowed.get(i, j) == j] for i in self.order]
         self.group_values = [self._values(group_lin, k) for k in range(len(self.order))]
         self.side_values = [self._values(side_lin, k) for k in range(len(self.order))]
         self.group_links = self._links(group_lin)
@@ -275,15 +277,16 @@ def _keeps(kind: str, a: np.ndarray, b: np.ndarray, earlier_first: bool) -> np.n
     return ~(a & ~b) if earlier_first else ~(b & ~a)
 
 
-def _issue_order(instance: Instance, objective: list[Linear]) -> list[int]:
-    """The issues by the objective's spread over their options, widest first (ties: the workbook's order)."""
+def _issue_order(instance: Instance, objective: list[Linear], fixed: set[int] = frozenset()) -> list[int]:
+    """The ``fixed`` issues first, then the others by the objective's spread over their options, widest
+    first (ties: the workbook's order)."""
 
     def spread(i: int) -> float:
         issue = instance.issues[i]
         values = [sum(lin.options.get((issue.id, o.id), 0.0) for lin in objective) for o in issue.options]
         return max(values) - min(values)
 
-    return sorted(range(len(instance.issues)), key=lambda i: (-spread(i), i))
+    return sorted(range(len(instance.issues)), key=lambda i: (i not in fixed, -spread(i), i))
 
 
 def _scale(group_values: list[np.ndarray], losses: list[np.ndarray]) -> float:
@@ -313,25 +316,33 @@ class Search:
 
 
 START_CHECKS = 5
-"""Most of the local search's packages (:mod:`planner.solving.heuristics`) priced before the tree starts."""
+"""Most starting packages (from :mod:`planner.solving.heuristics`) priced before the tree starts."""
 
 
-def search_tree(built, tree: PackageTree | None = None, patience: float | None = None) -> Search:
+def search_tree(built, tree: PackageTree, patience: float | None = None, best: tuple[float, Deal] | None = None,
+                seconds: float | None = None, starts: list[np.ndarray] = ()) -> Search:
     """Search the tree of ``built``'s instance; complete packages are checked on the built model with the package fixed.
 
-    The best deal starts as the better of ``built.start`` (when feasible) and the best of the
-    local search's packages. ``built.excluded`` (packages already reported) are skipped. The
-    search stops at the time limit and, once ``patience`` seconds have passed, as soon as the
-    share of packages it has settled so far projects that it would not finish in the time
-    left; it then reports the largest bound still open.
+    The best deal starts as ``best`` when given, else as the better of ``built.start`` (when
+    feasible) and the best of the first :data:`START_CHECKS` ``starts`` (complete packages,
+    rows of picks). ``built.excluded`` (packages
+    already reported) are skipped. The search stops at the time limit (or after ``seconds``)
+    and, once ``patience`` seconds have passed, as soon as the share of packages it has
+    settled so far projects that it would not finish in the time left; it then reports the
+    largest bound still open.
     """
-    from .heuristics import starting_packages
+    began = built.remaining() if seconds is None else min(seconds, built.remaining())
+    offset = began - built.remaining()  # the time left for this search is remaining() plus this
 
-    tree = tree or PackageTree(built.instance, built.objective, built.home)
-    began = built.remaining()
-    best = _start(built)
+    def left() -> float:
+        return built.remaining() + offset
+
     checked = 0
-    for picks in starting_packages(tree)[:START_CHECKS]:
+    if best is None:
+        best = _start(built)
+    else:
+        starts = ()
+    for picks in starts[:START_CHECKS]:
         package = tree.package(picks)
         if built.package_key(package) in built.excluded:
             continue
@@ -344,9 +355,8 @@ def search_tree(built, tree: PackageTree | None = None, patience: float | None =
     nodes, resolved = 0, 0.0
     groups = max(1, len(built.instance.groups))
     while stack:
-        left = built.remaining()
-        spent = began - left
-        if left <= 0.05 or patience is not None and spent > patience and spent / max(resolved, 1e-12) > began:
+        spent = began - left()
+        if left() <= 0.05 or patience is not None and spent > patience and spent / max(resolved, 1e-12) > began:
             bound = max(float(b.bound.max()) for b in stack if len(b))
             return Search(best, bound if best is None else max(bound, best[0]), False, nodes, checked, resolved)
         block = stack.pop()
@@ -363,7 +373,7 @@ def search_tree(built, tree: PackageTree | None = None, patience: float | None =
                 if threshold is not None and bound <= threshold:
                     resolved += (len(block) - n) * weight[tree.depth]
                     break
-                if built.remaining() <= 0.05:
+                if left() <= 0.05:
                     stack.append(block.rows(slice(n, None)))  # open when the time is up
                     break
                 resolved += weight[tree.depth]
@@ -386,6 +396,39 @@ def search_tree(built, tree: PackageTree | None = None, patience: float | None =
         if len(child):
             stack.append(child)
     return Search(best, -np.inf if best is None else best[0], True, nodes, checked, 1.0)
+
+
+NEIGHBOURHOOD = 8
+"""Issues freed in the first neighbourhood; one more after a neighbourhood searched to the end
+within :data:`NEIGHBOURHOOD_SECONDS`, one fewer after one that was not."""
+NEIGHBOURHOOD_SECONDS = 1.0
+
+
+def search_neighbourhoods(built, best: tuple[float, Deal], seconds: float) -> tuple[float, Deal]:
+    """Improve a deal by trees over neighbourhoods: all issues but a few fixed at the deal's options.
+
+    Each neighbourhood frees a seeded random choice of issues and is searched with the best
+    deal as the bar to beat, for at most :data:`NEIGHBOURHOOD_SECONDS`; the number of issues
+    freed grows while neighbourhoods are searched to the end and shrinks when they are not.
+    Returns the best deal found within ``seconds``.
+    """
+    inst = built.instance
+    until = built.remaining() - seconds
+    rng = np.random.default_rng(0)
+    size = NEIGHBOURHOOD
+    index = {i.id: k for k, i in enumerate(inst.issues)}
+    while built.remaining() - until > 0.1 and size >= 1:
+        chosen = dict(best[1].package)
+        free = set(rng.choice(len(inst.issues), size=min(size, len(inst.issues)), replace=False).tolist())
+        allowed = {k: inst.issues[k].option_ids.index(chosen[i.id]) for k, i in enumerate(inst.issues) if k not in free}
+        tree = PackageTree(inst, built.objective, built.home, allowed)
+        found = search_tree(built, tree, best=best, seconds=min(NEIGHBOURHOOD_SECONDS, built.remaining() - until))
+        if found.best is not None and found.best[0] > best[0]:
+            best = found.best
+        size = size + 1 if found.exhausted else size - 1
+        if size >= len(index):
+            break
+    return best
 
 
 def _threshold(built, best: tuple[float, Deal] | None) -> float | None:
