@@ -179,7 +179,7 @@ def test_derived_instances_change_what_they_say():
     assert planner.solve(base.with_settings(home_side="F")).home == "F"
 
 
-@pytest.mark.parametrize("method", ["mip", "bounding"])
+@pytest.mark.parametrize("method", ["mip", "bounding", "tree"])
 def test_no_money_moves_that_the_objective_does_not_need(method):
     """Every payment and transfer of the reported Bonn deal is needed: without it, the deal fails or is worth less."""
     from .conftest import ROOT

@@ -86,7 +86,7 @@ def test_every_objective_and_method(bonn, checked, objective, method):
     assert result.status == "optimal" and checked
 
 
-@pytest.mark.parametrize("method", ["mip", "bounding"])
+@pytest.mark.parametrize("method", ["mip", "bounding", "tree"])
 def test_top_k_with_no_good_cuts(bonn, checked, method):
     assert len(planner.solve_top(bonn, 3, options=SolveOptions(method=method))) == 3 and checked
 

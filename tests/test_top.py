@@ -47,7 +47,7 @@ def check_top(instance, objective, method, k=4):
         assert r.status == "optimal" and evaluate(instance, r.deal).feasible
 
 
-@pytest.mark.parametrize("method", ["mip", "bounding"])
+@pytest.mark.parametrize("method", ["mip", "bounding", "tree"])
 @settings(max_examples=25, deadline=None)
 @given(instance=instances(objective="own"))
 def test_top_k_own_equals_enumeration(instance, method):

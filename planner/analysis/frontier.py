@@ -10,20 +10,24 @@ persistent model, from the home side's best deal towards the other's:
 2. require :math:`U_o \ge U_o^{\text{last}} + \delta` (a mutable bound) and repeat step 1;
    stop when no deal meets it.
 
-Each point costs two MIPs. When the deals are finitely many points in utility space (no
-payments or transfers can trade utility continuously) every non-dominated point is found.
+Each point costs two solves: where the package tree applies (no Actions), each is a
+``planner solve`` of the own objective with the floors as Level-I reservations, by the
+package tree (:mod:`planner.solving.tree`); otherwise two MIPs on one persistent model.
+When the deals are finitely many points in utility space (no payments or transfers can
+trade utility continuously) every non-dominated point is found.
 With continuous side payments the frontier holds segments; the method then returns
 points :math:`\delta` apart along them and stops at ``max_points``, saying so.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..evaluate import Deal, evaluate
+from ..evaluate import SUPPORT_TOLERANCE, Deal, evaluate
 from ..model import Instance
 from ..result import Result
 from ..solving.highs import TIGHT, BuiltModel
@@ -62,6 +66,8 @@ def pareto_frontier(instance: Instance, home: str | None = None, other: str | No
     other = other or next(s for s in instance.side_ids if s != home)
     if home == other or {home, other} - set(instance.side_ids):
         raise ValueError(f"need two different sides of the instance, got {home!r} and {other!r}")
+    if not instance.actions:
+        return _frontier_by_tree(instance, home, other, delta, max_points, time_limit)
     built = BuiltModel(instance, "own", home, SolveOptions(time_limit=time_limit, method="mip"))
     m = built.model
     m.other_floor = pyo.Param(mutable=True, initialize=-BIG)
@@ -80,6 +86,43 @@ def pareto_frontier(instance: Instance, home: str | None = None, other: str | No
             return Frontier(home, other, tuple(points), False)  # no progress: numerical trouble, say so
         points.append(point)
         built.set_params([(m.other_floor, m.other_row, point.other_utility + delta * max(1.0, abs(point.other_utility)))])
+    return Frontier(home, other, tuple(points), False)
+
+
+def _frontier_by_tree(instance: Instance, home: str, other: str, delta: float, max_points: int,
+                      time_limit: float | None) -> Frontier:
+    """The frontier by lexicographic maxima, each solve an own objective with Level-I floors, by the package tree.
+
+    The floors are Level-I reservations, which the evaluator accepts within its tolerance
+    (:data:`~planner.evaluate.SUPPORT_TOLERANCE`), so they step by at least ten times that.
+    """
+    from ..solving.api import solve
+
+    limit = time_limit if time_limit is not None else instance.settings.time_limit
+    options = SolveOptions(deadline=time.perf_counter() + limit)
+
+    def floored(case: Instance, side: str, floor: float) -> Instance:
+        reservation = case.side(side).reservation
+        return case.with_side(side, reservation=floor if reservation is None else max(reservation, floor))
+
+    points: list[FrontierPoint] = []
+    case = instance
+    while len(points) < max_points:
+        first = solve(case, objective="own", home=home, options=options)
+        if first.status != "optimal":
+            return Frontier(home, other, tuple(points), first.status == "no_agreement")
+        best_home = first.objective_value
+        second = solve(floored(case, home, best_home - 1e-7 * max(1.0, abs(best_home))), objective="own", home=other,
+                       options=options)
+        if second.status != "optimal":
+            return Frontier(home, other, tuple(points), False)
+        ev = evaluate(instance, second.deal)
+        point = FrontierPoint(second.deal, ev.negotiator_utility[home], ev.negotiator_utility[other])
+        if points and point.other_utility <= points[-1].other_utility:
+            return Frontier(home, other, tuple(points), False)
+        points.append(point)
+        step = max(delta, 10 * SUPPORT_TOLERANCE)  # a deal within the evaluator's tolerance of the floor meets it
+        case = floored(instance, other, point.other_utility + step * max(1.0, abs(point.other_utility)))
     return Frontier(home, other, tuple(points), False)
 
 

@@ -57,10 +57,11 @@ class WinsetRow:
 
 
 def joint_winset_empty(instance: Instance, time_limit: float | None = None) -> bool | None:
-    """Exactly, by a MIP: is the joint win-set empty? (None when the time limit stopped the proof)."""
+    """Exactly: is the joint win-set empty? (None when the time limit stopped the proof.) Solved by the
+    method ``planner solve`` would choose (the package tree, which proves emptiness by exhausting it)."""
     from ..solving.api import solve
 
-    status = solve(_level_two(instance), objective="own", time_limit=time_limit, options=SolveOptions(method="mip")).status
+    status = solve(_level_two(instance), objective="own", time_limit=time_limit).status
     return {"no_agreement": True, "optimal": False, "feasible": False}.get(status)
 
 

@@ -42,7 +42,7 @@ def arguments(s) -> None:
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     s.add_argument("--top", type=int, default=1, metavar="K", help="list the K best deals with distinct packages")
     s.add_argument("--method", choices=method_choices(), default="auto",
-                   help="auto: package bounding for own/joint when packages can be listed, else the MIP")
+                   help="auto: the package tree for own/joint, else the MIP; tree, bounding, cuts or mip force one")
     s.add_argument("--log", action="store_true", help="show HiGHS's progress log on standard error")
 
 

@@ -35,7 +35,10 @@ VIOLATION = 1e-6
 
 
 def add_support_cuts(built: BuiltModel, seconds: float) -> tuple[int, float | None]:
-    """Run the cut loop for at most ``seconds``; the number of cuts added and the last LP bound."""
+    """Run the cut loop for at most ``seconds``; the number of cuts added and the last LP bound.
+
+    HiGHS's solution and basis are dropped at the end (:meth:`~planner.solving.highs.BuiltModel.forget`).
+    """
     m, inst = built.model, built.instance
     voters = list(m.VOTERS)
     if not voters:
@@ -72,6 +75,7 @@ def add_support_cuts(built: BuiltModel, seconds: float) -> tuple[int, float | No
                 for v in violated]
         built.add_rows(rows)
         added += len(rows)
+    built.forget()
     return added, bounds[-1] if bounds else None
 
 

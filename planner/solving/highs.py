@@ -121,6 +121,7 @@ class BuiltModel:
         self.start: Deal | None = None
         self.bound: float | None = None  # HiGHS's bound on the objective after the last MIP solve
         self.goal = self.model.obj  # the objective the answer optimises (tidying holds it; see set_goal)
+        self.active_objective = self.model.obj
 
     @property
     def highs(self) -> highspy.Highs:
@@ -173,6 +174,7 @@ class BuiltModel:
             other.deactivate()
         objective.activate()
         self.solver.set_objective(objective)
+        self.active_objective = objective
 
     def set_goal(self, objective) -> None:
         """Make ``objective`` the one the answer optimises (in place of ``m.obj``), and active."""
@@ -230,6 +232,16 @@ class BuiltModel:
         """The time limit of the next HiGHS run: the time left, and at least 10 ms."""
         return max(0.01, self.time_left())
 
+    def forget(self) -> None:
+        """Drop HiGHS's solution and basis of earlier runs.
+
+        After LP relaxations of the model were solved and rows were added, HiGHS 1.16's MIP
+        presolve has returned a solution that did not match its own objective value (a
+        freshly loaded copy of the same model solved correctly); starting the MIP from a
+        cleared solver avoids it.
+        """
+        self.highs.clearSolver()
+
     # -- solving ------------------------------------------------------------------------
     def run(self, **highs_options) -> Run:
         """One HiGHS solve; on an infeasible or error answer, once more with presolve off.
@@ -249,8 +261,12 @@ class BuiltModel:
             res = retry
         return res
 
-    def _solve(self, highs_options: dict) -> Run:
+    def _solve(self, highs_options: dict, retry: bool = True) -> Run:
         """One HiGHS run; when it finds a solution, the model's variables hold it.
+
+        A solution whose objective, computed from the model, differs from the value HiGHS
+        reports (seen after LP relaxations of a model with added rows, :meth:`forget`) is
+        solved again once from a cleared solver.
 
         Under a deadline, HiGHS is not started when less time is left than handing it the
         model took: its presolve, which takes about as long on these models (a second on
@@ -268,6 +284,11 @@ class BuiltModel:
         has = _info(highs, "primal_solution_status") == _FEASIBLE and termination not in _INFEASIBLE
         if has:
             self._load_solution()
+            reported = _info(highs, "objective_function_value")
+            if abs(pyo.value(self.active_objective.expr) - reported) > 1e-6 * max(1.0, abs(reported)) and retry:
+                self.notes.append("HiGHS's solution did not match its objective value; it was solved again from a cleared solver")
+                self.forget()
+                return self._solve(highs_options, retry=False)
         return Run(termination, has, _bound(highs, termination), _info(highs, "objective_function_value") if has else None,
                     float(_info(highs, "mip_gap")) if has else None)
 

@@ -274,9 +274,9 @@ def _tree_applies(instance: Instance, objective: str) -> bool:
 # -- the registry ---------------------------------------------------------------------------
 MIP = Method("mip", one_mip, choice="mip", bound_holds=True)
 CUTS = Method("mip with support cuts", mip_with_cuts, choice="cuts", bound_holds=True)
-PACKAGE_TREE = Method("package tree", package_tree, choice="tree", applies=_tree_applies, bound_holds=True)
-PACKAGE_BOUNDING = Method("package bounding", package_bounding, choice="bounding", automatic=True,
-                          applies=_bounding_applies)
+PACKAGE_TREE = Method("package tree", package_tree, choice="tree", automatic=True, applies=_tree_applies,
+                      bound_holds=True)
+PACKAGE_BOUNDING = Method("package bounding", package_bounding, choice="bounding", applies=_bounding_applies)
 NASH = Method("nash outer approximation", nash_outer_approximation, only_for=("nash",))
 SCENARIO_MIP = Method("scenario mip", one_mip)
 """One MIP of the scenario model (:mod:`planner.solving.uncertain`); never chosen here."""

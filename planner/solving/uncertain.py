@@ -103,8 +103,8 @@ def starting_deal(instance: Instance, objective: str, home: str, options: SolveO
     deterministic optima for the workbook's own constituencies and for a demanding reading of
     them (every group at its highest reservation over the scenarios, :func:`planner.uncertainty.demanding`).
 
-    Solved by the planner's deterministic methods (package bounding where the packages can be
-    listed), each within half of ``options.time_limit``. None when neither gives a deal that
+    Solved by the planner's deterministic methods (the package tree for own and joint), each
+    within half of ``options.time_limit``. None when neither gives a deal that
     meets the ratification floor.
     """
     judge = ScenarioJudge(instance, objective, home, floor)
