@@ -31,6 +31,8 @@ The relaxation, for one package :math:`x`:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .. import objectives
@@ -87,22 +89,41 @@ def values(instance: Instance, linears: list[Linear], grid: np.ndarray) -> np.nd
     return out
 
 
-def support_money(instance: Instance, gv: np.ndarray, transfers: bool = True) -> np.ndarray:
+@dataclass(frozen=True)
+class Prices:
+    """What buying each group's support depends on, one entry per group: its reservation,
+    payment efficiency, most lift :math:`e_g \bar p_g` and the most transfers could add."""
+
+    reservation: np.ndarray
+    efficiency: np.ndarray
+    lift: np.ndarray
+    free: np.ndarray
+
+
+def prices(instance: Instance, transfers: bool = True) -> Prices:
+    """The groups' :class:`Prices` (transfers from other sides counted at their most, unless ``transfers`` is false)."""
+    return Prices(
+        np.array([g.reservation for g in instance.groups], dtype=float),
+        np.array([g.payment_efficiency for g in instance.groups], dtype=float),
+        np.array([g.payment_efficiency * max_payment(instance, g.id) for g in instance.groups], dtype=float),
+        np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == g.id and transfers)
+                  for g in instance.groups], dtype=float),
+    )
+
+
+def support_money(instance: Instance, gv: np.ndarray, transfers: bool = True, priced: Prices | None = None) -> np.ndarray:
     """Least money each group's side must pay for its support, shape (packages, groups); inf: impossible.
 
     Transfers from other sides may cover part of a group's deficit at no cost to its side
     (they are counted at their most); the rest costs the side that deficit over the group's
-    payment efficiency, when its cap and its side's budget allow that much.
+    payment efficiency, when its cap and its side's budget allow that much. ``priced``: the
+    groups' :func:`prices`, when already known.
     """
-    r = np.array([g.reservation for g in instance.groups])
-    eff = np.array([g.payment_efficiency for g in instance.groups])
-    lift = np.array([g.payment_efficiency * max_payment(instance, g.id) for g in instance.groups])
-    free = np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == g.id and transfers)
-                     for g in instance.groups])
-    deficit = np.maximum(0.0, r[None, :] - gv - free[None, :] - TOLERANCE)  # what the side itself must cover
+    p = priced or prices(instance, transfers)
+    deficit = np.maximum(0.0, p.reservation[None, :] - gv - p.free[None, :] - TOLERANCE)  # what the side must cover
     money = np.full(deficit.shape, np.inf)
-    buyable = (deficit <= lift[None, :] + 1e-12) & (lift[None, :] > 0)
-    np.divide(deficit, np.where(eff > 0, eff, 1.0)[None, :], out=money, where=buyable)
+    buyable = (deficit <= p.lift[None, :] + 1e-12) & (p.lift[None, :] > 0)
+    np.divide(deficit, np.where(p.efficiency > 0, p.efficiency, 1.0)[None, :], out=money, where=buyable)
     money[deficit <= 0] = 0.0
     return money
 
@@ -144,6 +165,8 @@ def _weight_money(body, cost: np.ndarray, column: dict[str, int]) -> np.ndarray:
     cols = np.array([c for c, _ in members])
     w = np.array([w for _, w in members])
     c = cost[:, cols]
+    if np.all(w == w[0]):
+        return _equal_weight_money(c, rho / w[0])
     order = np.argsort(c / w[None, :], axis=1, kind="stable")
     sw = w[order]
     sc = np.take_along_axis(c, order, axis=1)
@@ -161,6 +184,22 @@ def _weight_money(body, cost: np.ndarray, column: dict[str, int]) -> np.ndarray:
         last = np.where(need > 0, need / sw[rows, k] * sc[rows, k], 0.0)
     out = before_c + last
     out[~ok] = np.inf
+    return np.nan_to_num(out, nan=np.inf, posinf=np.inf)
+
+
+def _equal_weight_money(cost: np.ndarray, units: float) -> np.ndarray:
+    """The fractional knapsack when every member weighs the same: the cheapest ``units`` members (a fraction of the last)."""
+    n = cost.shape[1]
+    whole = int(np.floor(units + 1e-12))
+    part = units - whole if units - whole > 1e-12 else 0.0
+    take = min(n, whole + (1 if part else 0))
+    if whole > n or (part and take == n and whole == n):
+        return np.full(cost.shape[0], np.inf)
+    if take == 0:
+        return np.zeros(cost.shape[0])
+    cheapest = np.sort(np.partition(cost, take - 1, axis=1)[:, :take], axis=1)
+    with np.errstate(invalid="ignore"):
+        out = cheapest[:, :whole].sum(axis=1) + (part * cheapest[:, whole] if part else 0.0)
     return np.nan_to_num(out, nan=np.inf, posinf=np.inf)
 
 

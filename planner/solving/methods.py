@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import objectives
@@ -221,12 +221,19 @@ def _better(built: BuiltModel, best: tuple[float, Deal] | None, mip: Outcome) ->
 def package_tree(built: BuiltModel) -> Outcome:
     """Branch and bound over partial packages (:mod:`planner.solving.tree`); HiGHS checks the complete ones.
 
-    An exhausted tree proves its best deal optimal (or that there is none). A tree that would
-    not finish in time (judged once a tenth of the time limit has passed, from the share of
-    packages it has settled) hands over: trees over neighbourhoods of its best deal
-    (:func:`~planner.solving.tree.search_neighbourhoods`) improve it for 40 % of the time left,
-    and the MIP with support cuts (:func:`mip_with_cuts`) searches from it for the rest; the
-    answer is the better deal, bounded by the smaller of the tree's and HiGHS's bounds.
+    1. The local search's best packages (:mod:`planner.solving.heuristics`, at most a tenth
+       of the time) start a tree search; an exhausted tree proves its best deal optimal (or
+       that there is none).
+    2. A tree that would not finish in time (judged once 5 % of the time has passed, from the
+       share of packages it has settled) hands its best deal to trees over neighbourhoods
+       (:func:`~planner.solving.tree.search_neighbourhoods`) for a quarter of the time left;
+    3. the tree then starts again from the improved deal, which prunes far more, with the
+       same judgement after a tenth of the time left;
+    4. should it still not finish, the MIP with support cuts (:func:`mip_with_cuts`) searches
+       from the best deal for the rest.
+
+    The answer is the best deal found, bounded by the smallest bound proven (the tree's
+    largest open bound, HiGHS's bound).
     """
     from .heuristics import starting_packages
     from .tree import PackageTree, search_neighbourhoods, search_tree
@@ -234,20 +241,23 @@ def package_tree(built: BuiltModel) -> Outcome:
     tree = PackageTree(built.instance, built.objective, built.home)
     time_left = built.remaining()
     starts = starting_packages(tree, stop=lambda: built.remaining() < (1 - HEURISTIC_SHARE) * time_left)
-    found = search_tree(built, tree, patience=TREE_PATIENCE * built.remaining(), starts=starts)
+    found = search_tree(built, tree, patience=FIRST_PATIENCE * time_left, starts=starts)
+    bounds = [found.bound]
+    if not found.exhausted and found.best is not None:
+        best = search_neighbourhoods(built, found.best, NEIGHBOURHOOD_SHARE * built.remaining())
+        found = search_tree(built, tree, patience=TREE_PATIENCE * built.remaining(), best=best)
+        bounds.append(found.bound)
     if found.exhausted:
         built.bound = found.best[0] if found.best is not None else None
         if found.best is None:
             return Outcome("no_agreement", None, None)
         return Outcome("optimal", found.best[1], 0.0)
-    built.notes.append(f"the package tree settled {100 * found.resolved:.3g}% of the packages; trees over "
-                       "neighbourhoods of its best deal and then the MIP searched on")
+    built.notes.append(f"the package tree settled {100 * found.resolved:.3g}% of the packages; the MIP with "
+                       "support cuts searched on from its best deal")
     if found.best is not None:
-        improved = search_neighbourhoods(built, found.best, NEIGHBOURHOOD_SHARE * built.remaining())
-        found = replace(found, best=improved)
-        built.start = improved[1]
+        built.start = found.best[1]
     mip = mip_with_cuts(built)
-    bounds = [b for b in (found.bound, built.bound) if b is not None and math.isfinite(b)]
+    bounds = [b for b in bounds + [built.bound] if b is not None and math.isfinite(b)]
     built.bound = min(bounds) if bounds else None
     best = _better(built, found.best, mip)
     if best.deal is None or best.status == "optimal":
@@ -261,10 +271,12 @@ def package_tree(built: BuiltModel) -> Outcome:
 
 HEURISTIC_SHARE = 0.1
 """Most share of the time limit the local search for starting packages may take."""
+FIRST_PATIENCE = 0.05
+"""Share of the time limit after which the first tree, if it would not finish, hands over."""
+NEIGHBOURHOOD_SHARE = 0.25
+"""Share of the time left that trees over neighbourhoods of the best deal get."""
 TREE_PATIENCE = 0.1
-"""Share of the time limit after which a package tree that would not finish hands over."""
-NEIGHBOURHOOD_SHARE = 0.4
-"""Share of the time left that trees over neighbourhoods of the best deal get before the MIP."""
+"""Share of the time left after which the second tree, if it would not finish, hands over to the MIP."""
 
 
 def _tree_applies(instance: Instance, objective: str) -> bool:

@@ -59,7 +59,7 @@ from ..model import Instance
 from ..objectives import objective_value
 from . import bounding
 
-THETAS = np.concatenate([[0.0], np.geomspace(1 / 64, 64, 13)])
+THETAS = np.concatenate([[0.0], np.geomspace(1 / 8, 8, 7)])
 """The multipliers :math:`\\Theta`, in units of the instance's typical gain of a group per unit of loss."""
 CELLS = 3_000_000
 """Most partial packages x groups x multipliers bounded at once (memory)."""
@@ -112,6 +112,7 @@ class PackageTree:
         self.payment_cost = np.array([s.payment_cost for s in instance.sides])
         self.level_one = [(k, s.reservation) for k, s in enumerate(instance.sides) if s.reservation is not None]
         self.column = {g.id: k for k, g in enumerate(instance.groups)}
+        self.prices = bounding.prices(instance)
         self._suffixes(group_lin, side_lin)
 
     @property
@@ -250,12 +251,17 @@ class PackageTree:
         fixed = block.sides[:, self.objective_sides].sum(axis=1)
         most = (fixed + self.objective_best[k] + self.side_link_best[self.objective_sides, k].sum()
                 + self.incoming[self.objective_sides].sum() + self.objective_margin)
-        budget = np.full(len(block), UNKNOWN_LOSS) if best is None else np.maximum(0.0, most - best)
+        out = np.full(len(block), -np.inf)
+        rows = np.arange(len(block)) if best is None else np.flatnonzero(most > best)
+        if not len(rows):
+            return out
+        most, sides = most[rows], block.sides[rows]
+        budget = np.full(len(rows), UNKNOWN_LOSS) if best is None else most - best
         gain = (self.lagrange[:, :, k][:, None, :] + self.thetas[:, None, None] * budget[None, :, None]).min(axis=0)
-        standing = block.groups + gain + self.group_link_best[:, k][None, :] + self.group_margin[None, :]
-        money = bounding.support_money(self.instance, standing) if self.instance.groups else np.zeros((len(block), 0))
-        alive = np.ones(len(block), dtype=bool)
-        spent = np.zeros(len(block))
+        standing = block.groups[rows] + gain + self.group_link_best[:, k][None, :] + self.group_margin[None, :]
+        money = bounding.support_money(self.instance, standing, priced=self.prices)
+        alive = np.ones(len(rows), dtype=bool)
+        spent = np.zeros(len(rows))
         for s, side in enumerate(self.instance.side_ids):
             paid = bounding.side_money(self.instance, side, money, self.column)
             alive &= paid <= self.budget[s] + 1e-9
@@ -264,10 +270,11 @@ class PackageTree:
                 spent += self.payment_cost[s] * paid
             for t, reservation in self.level_one:
                 if t == s:
-                    keeps = (block.sides[:, s] + self.side_best[s, k] + self.side_link_best[s, k] + self.incoming[s]
+                    keeps = (sides[:, s] + self.side_best[s, k] + self.side_link_best[s, k] + self.incoming[s]
                              - self.payment_cost[s] * paid + self.side_margin[s])
                     alive &= keeps >= reservation - bounding.TOLERANCE
-        return np.where(alive, most - spent, -np.inf)
+        out[rows] = np.where(alive, most - spent, -np.inf)
+        return out
 
 
 def _keeps(kind: str, a: np.ndarray, b: np.ndarray, earlier_first: bool) -> np.ndarray:
