@@ -2,12 +2,16 @@
 
 This module is the single source of truth for every fact the planner reports about a
 deal. It follows the "Meaning" section of the workbook format word by word and never
-looks at a solver's variables. Vote thresholds are compared in exact rational
-arithmetic, so a strict majority at exactly half the weight is decided exactly.
+looks at a solver's variables. Every utility is its terms (and exact products) summed
+with one rounding (``math.fsum``), so values of very different magnitudes do not swallow
+one another, and
+vote thresholds are compared in exact rational arithmetic, so a strict majority at
+exactly half the weight is decided exactly.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -81,18 +85,47 @@ class Evaluation:
 
 
 # -- utilities -------------------------------------------------------------------------
+# Every utility is a sum of terms (option values, Link values, payments, transfers, shifts),
+# rounded once (math.fsum), with each product of two numbers kept exactly as two floats
+# (Dekker's product): summed term by term, 1e16 + 1 - 1e16 would be 0, and a package worth
+# exactly a group's reservation could be reported as short of it.
+_SPLIT = 134217729.0  # 2**27 + 1: splits a float's 53-bit significand into two halves
+
+
+def _product(a: float, b: float) -> tuple[float, float]:
+    """``a * b`` as two floats whose sum is exactly the product (Dekker); the rounded product where splitting overflows."""
+    p = a * b
+    ca, cb = _SPLIT * a, _SPLIT * b
+    if not (math.isfinite(ca) and math.isfinite(cb) and math.isfinite(p)):
+        return p, 0.0
+    ah = ca - (ca - a)
+    bh = cb - (cb - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _products(pairs) -> list[float]:
+    """The exact parts of every product ``a * b`` of the pairs."""
+    return [part for a, b in pairs for part in _product(a, b)]
+
+
 def package_value(instance: Instance, holder: str, package: Mapping[str, str]) -> float:
     """A holder's option values plus its Link values for a package (no payments)."""
-    total = sum(instance.value(holder, i, o) for i, o in package.items())
-    return total + link_value(instance, holder, package)
+    return math.fsum(_package_terms(instance, holder, package))
+
+
+def _package_terms(instance: Instance, holder: str, package: Mapping[str, str]) -> list[float]:
+    terms = [instance.value(holder, i, o) for i, o in package.items()]
+    return terms + _link_terms(instance, holder, package)
+
+
+def _link_terms(instance: Instance, holder: str, package: Mapping[str, str]) -> list[float]:
+    return [l.value for l in instance.links_of(holder)
+            if package.get(l.issue_a) == l.option_a and package.get(l.issue_b) == l.option_b]
 
 
 def link_value(instance: Instance, holder: str, package: Mapping[str, str]) -> float:
-    return sum(
-        l.value
-        for l in instance.links_of(holder)
-        if package.get(l.issue_a) == l.option_a and package.get(l.issue_b) == l.option_b
-    )
+    return math.fsum(_link_terms(instance, holder, package))
 
 
 def negotiator_package_value(instance: Instance, side: str, package: Mapping[str, str]) -> float:
@@ -101,57 +134,66 @@ def negotiator_package_value(instance: Instance, side: str, package: Mapping[str
     .. math:: V_s(x) = \\sum_i v_{s,i,x_i} + L_s(x) \\quad\\text{or}\\quad
               \\frac{\\sum_g w_g (v_g(x) + L_g(x))}{\\sum_g w_g} + L_s(x)
     """
+    return math.fsum(_negotiator_package_terms(instance, side, package))
+
+
+def _negotiator_package_terms(instance: Instance, side: str, package: Mapping[str, str]) -> list[float]:
     if instance.has_explicit_utilities(side):
-        base = sum(instance.value(side, i, o) for i, o in package.items())
+        base = [instance.value(side, i, o) for i, o in package.items()]
     else:
-        base = _weighted_group_average(instance, side, package)
-    return base + link_value(instance, side, package)
+        base = [_weighted_group_average(instance, side, package)]
+    return base + _link_terms(instance, side, package)
 
 
 def _weighted_group_average(instance: Instance, side: str, package: Mapping[str, str]) -> float:
     groups = instance.groups_of(side)
-    total = sum(g.weight for g in groups)
+    total = math.fsum(g.weight for g in groups)
     if total <= 0:
         return 0.0
-    return sum(g.weight * package_value(instance, g.id, package) for g in groups) / total
+    weighted = ((g.weight, v) for g in groups if g.weight for v in _package_terms(instance, g.id, package))
+    return math.fsum(_products(weighted)) / total
 
 
 def group_utility(instance: Instance, deal: Deal, group: str) -> float:
     """Package value, plus payment times efficiency, transfers received and actions' utility shifts."""
     g = instance.group(group)
-    received = sum(t.value * deal.transfer(k) for k, t in enumerate(instance.transfers) if t.to == group)
-    paid = g.payment_efficiency * deal.payments.get(group, 0.0)
-    return package_value(instance, group, deal.package) + paid + received + action_shift(instance, deal, group)
+    pairs = [(t.value, deal.transfer(k)) for k, t in enumerate(instance.transfers) if t.to == group]
+    pairs.append((g.payment_efficiency, deal.payments.get(group, 0.0)))
+    pairs += _shift_pairs(instance, deal, group)
+    return math.fsum(_package_terms(instance, group, deal.package) + _products(pairs))
 
 
 def action_shift(instance: Instance, deal: Deal, holder: str) -> float:
     """What the deal's actions add to a holder's utility."""
-    return sum(a.utility_shift * deal.uses(a.id) for a in instance.actions_on(holder))
+    return math.fsum(_products(_shift_pairs(instance, deal, holder)))
+
+
+def _shift_pairs(instance: Instance, deal: Deal, holder: str) -> list[tuple[float, float]]:
+    return [(a.utility_shift, float(deal.uses(a.id))) for a in instance.actions_on(holder)]
 
 
 def reservation(instance: Instance, deal: Deal, group: str) -> float:
     r"""A group's reservation after the deal's actions: :math:`r_g + \sum_a \rho_a n_a`."""
-    shift = sum(a.reservation_shift * deal.uses(a.id) for a in instance.actions_on(group))
-    return instance.group(group).reservation + shift
+    shifts = _products((a.reservation_shift, float(deal.uses(a.id))) for a in instance.actions_on(group))
+    return math.fsum([instance.group(group).reservation, *shifts])
 
 
 def spending(instance: Instance, deal: Deal, side: str) -> float:
     """What a side's negotiator spends from its budget: payments to its groups and the cost of its actions."""
-    paid = sum(deal.payments.get(g.id, 0.0) for g in instance.groups_of(side))
-    return paid + sum(a.cost * deal.uses(a.id) for a in instance.actions_of(side))
+    paid = [deal.payments.get(g.id, 0.0) for g in instance.groups_of(side)]
+    return math.fsum(paid + _products((a.cost, float(deal.uses(a.id))) for a in instance.actions_of(side)))
 
 
 def negotiator_utility(instance: Instance, deal: Deal, side: str) -> float:
     s = instance.side(side)
-    total = negotiator_package_value(instance, side, deal.package) - s.payment_cost * spending(instance, deal, side)
-    total += action_shift(instance, deal, side)
+    pairs = _shift_pairs(instance, deal, side) + [(-s.payment_cost, spending(instance, deal, side))]
     for k, t in enumerate(instance.transfers):
         amount = deal.transfer(k)
         if t.to == side:
-            total += t.value * amount
+            pairs.append((t.value, amount))
         if t.from_side == side:
-            total -= t.cost * amount
-    return total
+            pairs.append((-t.cost, amount))
+    return math.fsum(_negotiator_package_terms(instance, side, deal.package) + _products(pairs))
 
 
 # -- votes -----------------------------------------------------------------------------

@@ -115,29 +115,29 @@ def _rule_holds(rule, package: dict[str, str]) -> bool:
 
 
 def _holder_value(instance: Instance, holder: str, package: dict[str, str]) -> float:
-    """Option values plus Link values (no money)."""
+    """Option values plus Link values (no money), summed with one rounding (1e16 + 1 - 1e16 is 1)."""
     table = instance.utilities.get(holder, {})
-    total = sum(table.get((issue, option), 0.0) for issue, option in package.items())
+    terms = [table.get((issue, option), 0.0) for issue, option in package.items()]
     for link in instance.links:
         if link.holder == holder and package[link.issue_a] == link.option_a and package[link.issue_b] == link.option_b:
-            total += link.value
-    return total
+            terms.append(link.value)
+    return math.fsum(terms)
 
 
 def _negotiator_value(instance: Instance, side: str, package: dict[str, str], group_values: dict[str, float]) -> float:
     """A negotiator's package utility before money."""
-    own_links = sum(
+    own_links = [
         l.value
         for l in instance.links
         if l.holder == side and package[l.issue_a] == l.option_a and package[l.issue_b] == l.option_b
-    )
+    ]
     if len(instance.utilities.get(side, {})) > 0:
         table = instance.utilities[side]
-        return sum(table.get((i, o), 0.0) for i, o in package.items()) + own_links
+        return math.fsum([table.get((i, o), 0.0) for i, o in package.items()] + own_links)
     groups = [g for g in instance.groups if g.side == side]
     weight = sum(g.weight for g in groups)
-    average = 0.0 if weight <= 0 else sum(g.weight * group_values[g.id] for g in groups) / weight
-    return average + own_links
+    average = 0.0 if weight <= 0 else math.fsum(g.weight * group_values[g.id] for g in groups) / weight
+    return math.fsum([average] + own_links)
 
 
 class _Money:
