@@ -3,7 +3,7 @@
 Bad input raises :class:`InputErrors`, whose ``errors`` are :class:`InputError` values
 that name the sheet, row and column, and what was expected and found. The command line
 turns :class:`InputErrors`, :class:`UsageError` and :class:`ParameterError` into exit
-status 2; any other exception is a bug.
+status 2 and :class:`SolverRefused` into exit status 3; any other exception is a bug.
 """
 
 from __future__ import annotations
@@ -150,6 +150,10 @@ class UsageError(Exception):
 
 class OutputBusy(UsageError):
     """Another ``planner batch`` holds the output folder (its lock)."""
+
+
+class SolverRefused(Exception):
+    """HiGHS cannot take the model (coefficients beyond what it accepts); exit status 3, with the reason."""
 
 
 class IdealUnknown(Exception):

@@ -136,7 +136,7 @@ def _side_ratifies(instance: Instance, side: str, grid: np.ndarray) -> np.ndarra
     column = {g.id: k for k, g in enumerate(instance.groups)}
     gv = np.zeros((len(grid), len(instance.groups)))
     cols = [column[g.id] for g in groups]
-    gv[:, cols] = bounding.values(instance, [holder_linear(instance, g.id) for g in groups], grid)
+    gv[:, cols] = bounding.values(instance, [holder_linear(instance, g.id) for g in groups], grid, [g.id for g in groups])
     r = np.array([g.reservation for g in instance.groups])
     supports = gv >= r[None, :] - 1e-6
     free = _passes(instance, side, supports, column)

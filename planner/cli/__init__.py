@@ -16,12 +16,12 @@ import traceback
 from pathlib import Path
 
 from .. import __version__
-from ..errors import InputErrors, UsageError
+from ..errors import InputErrors, SolverRefused, UsageError
 from ..io.limits import CELLS_VARIABLE, DEFAULT_CELLS, DEFAULT_UNPACKED_MB, UNPACKED_VARIABLE
 from ..processes import environment
 from .analyses import DIAGNOSE, FRONTIER, POWER, SCHELLING, SWEEP, WINSET
 from .batch import BATCH
-from .common import EXIT_BUG, EXIT_INPUT, EXIT_OK, Command, count, positive
+from .common import EXIT_BUG, EXIT_INPUT, EXIT_OK, EXIT_SOLVER, Command, count, positive
 from .instances import CHECK, CONVERT, GENERATE, IMPORT_GENIUS, TEMPLATE
 from .solve import SOLVE
 
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"planner {args.command}: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except SolverRefused as exc:
+        print(f"planner {args.command}: {exc}", file=sys.stderr)
+        return EXIT_SOLVER
     except BrokenPipeError:  # the reader went away (e.g. `planner solve X | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

@@ -39,7 +39,8 @@ def package_cloud(instance: Instance, home: str, other: str, seed: int = 0) -> t
         rng = np.random.default_rng(seed)
         grid = np.stack([rng.integers(0, len(i.options), SAMPLE) for i in instance.issues], axis=1).astype(np.int32)
         grid, complete = grid[bounding.abides(instance, grid)], False
-    utilities = bounding.values(instance, [negotiator_linear(instance, home), negotiator_linear(instance, other)], grid)
+    linears = [negotiator_linear(instance, home), negotiator_linear(instance, other)]
+    utilities = bounding.values(instance, linears, grid, [home, other])
     ok = ratifying(instance, grid)
     return utilities, ok[home].astype(int) + 2 * ok[other].astype(int), complete
 

@@ -74,19 +74,96 @@ def abides(instance: Instance, grid: np.ndarray) -> np.ndarray:
     return keep
 
 
-def values(instance: Instance, linears: list[Linear], grid: np.ndarray) -> np.ndarray:
-    """Package values, shape (packages, holders), for holders given by their coefficients."""
+def values(instance: Instance, linears: list[Linear], grid: np.ndarray, holders: list[str] | None = None) -> np.ndarray:
+    """Package values, shape (packages, holders), for holders given by their coefficients.
+
+    A holder (named in ``holders``, in the order of ``linears``) whose terms differ so widely
+    in magnitude that summing them in order could be off by more than :data:`WIDE` is summed
+    with compensation (:func:`rounding`).
+    """
+    roundings = [rounding(instance, h) for h in holders] if holders is not None else [0.0] * len(linears)
+    return _values(instance, linears, grid, roundings)[0]
+
+
+EPSILON = float(np.finfo(float).eps)
+WIDE = 1e-7
+"""Rounding that bounding takes into account (a tenth of the support tolerance): beyond it a holder's sums are
+compensated and its bounds widened. Below it, rounding is within the tolerance and the win margin of the values it rounds."""
+
+
+def rounding(instance: Instance, holder: str) -> float:
+    r"""A bound on how far a holder's package value, as its coefficients summed term by term, is from the evaluator's.
+
+    With :math:`n` terms (one per issue, one per Link) whose absolute values total at most
+    :math:`S = \sum_i \max_o |v_{io}| + \sum |v_{ab}|`, a sum in floating point is within
+    :math:`(n + 4)\,\varepsilon S` of the exact one, and the evaluator's is exact to one
+    rounding. A negotiator that averages its groups has the weighted terms of all of them
+    (its coefficients are sums of weighted group values, rounded before they are summed).
+    """
+    def size(h: str) -> tuple[int, float]:
+        table = instance.utilities.get(h, {})
+        links = instance.links_of(h)
+        s = sum(max((abs(table.get((i.id, o.id), 0.0)) for o in i.options), default=0.0) for i in instance.issues)
+        return len(instance.issues) + len(links), s + sum(abs(l.value) for l in links)
+
+    terms, total = size(holder)
+    if holder in instance.side_ids and not instance.has_explicit_utilities(holder):
+        groups = [g for g in instance.groups_of(holder) if g.weight > 0]
+        weight = sum(g.weight for g in groups)
+        for g in groups:
+            n, s = size(g.id)
+            terms, total = terms + n, total + g.weight / weight * s
+    return (terms + 4) * EPSILON * total
+
+
+def wide(instance: Instance) -> bool:
+    """Whether some holder's values differ so widely in magnitude that rounding could exceed :data:`WIDE` (computed once)."""
+    if "wide" not in instance._cache:
+        holders = (*instance.side_ids, *(g.id for g in instance.groups))
+        instance._cache["wide"] = any(rounding(instance, h) > WIDE for h in holders)
+    return instance._cache["wide"]
+
+
+def _values(instance: Instance, linears: list[Linear], grid: np.ndarray,
+            roundings: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Package values and the rounding each may carry (0 where it is below :data:`WIDE`).
+
+    Where the rounding could exceed :data:`WIDE` (1e16, 1 and -1e16 on three issues sum to
+    0 term by term), the holder's values are summed with Neumaier's compensation, which
+    recovers the 1, and bounding widens the holder's bounds by the rounding so that no
+    package is dropped or ranked low by it.
+    """
     out = np.zeros((len(grid), len(linears)))
+    slack = np.array([r if r > WIDE else 0.0 for r in roundings])
+    wide = [h for h, r in enumerate(slack) if r > 0]
+    carry = np.zeros((len(grid), len(wide)))
     for k, issue in enumerate(instance.issues):
         table = np.array([[lin.options.get((issue.id, o.id), 0.0) for o in issue.options] for lin in linears])
-        out += table[:, grid[:, k]].T
+        terms = table[:, grid[:, k]].T
+        if wide:
+            out[:, wide], carry = _compensated(out[:, wide], carry, terms[:, wide])
+            terms[:, wide] = 0.0
+        out += terms
     position = {i.id: k for k, i in enumerate(instance.issues)}
     for h, lin in enumerate(linears):
+        column = wide.index(h) if h in wide else None
         for ((ia, oa), (ib, ob)), c in lin.pairs.items():
             both = (grid[:, position[ia]] == instance.issue(ia).option_ids.index(oa)) & (
                 grid[:, position[ib]] == instance.issue(ib).option_ids.index(ob))
-            out[:, h] += c * both
-    return out
+            if column is None:
+                out[:, h] += c * both
+            else:
+                out[:, h], carry[:, column] = _compensated(out[:, h], carry[:, column], c * both)
+    if wide:
+        out[:, wide] += carry
+    return out, np.broadcast_to(slack, out.shape)
+
+
+def _compensated(total: np.ndarray, carry: np.ndarray, term: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One step of Neumaier's compensated summation: the new total, and the rounding carried so far."""
+    new = total + term
+    lost = np.where(np.abs(total) >= np.abs(term), (total - new) + term, (term - new) + total)
+    return new, carry + lost
 
 
 @dataclass(frozen=True)
@@ -219,13 +296,19 @@ def upper_bounds(instance: Instance, objective: str, home: str, grid: np.ndarray
     column = {g.id: k for k, g in enumerate(instance.groups)}
     group_lin = [holder_linear(instance, g.id) for g in instance.groups]
     side_lin = [negotiator_linear(instance, s) for s in instance.side_ids]
+    group_rounding = [rounding(instance, g.id) for g in instance.groups]
+    side_rounding = [rounding(instance, s) for s in instance.side_ids]
     incoming = np.array([sum(t.value * t.max_amount for t in instance.transfers if t.to == s) for s in instance.side_ids])
     out = np.empty(len(grid))
     step = max(1, CHUNK_CELLS // max(1, len(instance.groups)))
     for start in range(0, len(grid), step):
         chunk = grid[start:start + step]
-        money = support_money(instance, values(instance, group_lin, chunk)) if instance.groups else np.zeros((len(chunk), 0))
-        keep = values(instance, side_lin, chunk) + incoming[None, :]
+        money = np.zeros((len(chunk), 0))
+        if instance.groups:
+            gv, slack = _values(instance, group_lin, chunk, group_rounding)
+            money = support_money(instance, gv + slack)  # at their most, where rounding may hide part of them
+        sv, slack = _values(instance, side_lin, chunk, side_rounding)
+        keep = sv + slack + incoming[None, :]
         alive = np.ones(len(chunk), dtype=bool)
         for k, s in enumerate(instance.sides):
             paid = side_money(instance, s.id, money, column)

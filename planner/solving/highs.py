@@ -22,6 +22,7 @@ from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
 from .. import deadline
+from ..errors import SolverRefused
 from ..evaluate import Deal
 from ..formulation.coefficients import max_payment
 from ..formulation.rows import build_model
@@ -108,7 +109,8 @@ class BuiltModel:
         handover = time.perf_counter()
         with deadline.until(options.deadline):  # Pyomo's hand-over cannot be interrupted (nor run aside: it redirects
             deadline.ahead(handover - t0, "hand the model to HiGHS")  # the process's output), and takes about as long as building
-        self.solver.set_instance(self.model)
+        self.complete = _load(self.solver, self.model)
+        """HiGHS holds every row of the model; when not, nothing may be solved (:class:`~planner.errors.SolverRefused`)."""
         self.handover_seconds = time.perf_counter() - handover
         _configure(self.highs, options.log, {"mip_rel_gap": self.mip_gap, "threads": options.threads,
                                              "random_seed": options.random_seed})
@@ -251,6 +253,8 @@ class BuiltModel:
         before ``no_agreement`` is reported, and after any error status, the model is solved
         again with presolve off, and that answer is used (the result's ``notes`` say so).
         """
+        if not self.complete:
+            raise SolverRefused(REFUSED)
         res = self._solve(highs_options)
         if res.infeasible or res.termination == TC.error or res.termination == TC.unknown:
             retry = self._solve({**highs_options, "presolve": "off"})
@@ -350,7 +354,9 @@ class BuiltModel:
     def repriced(self, deal: Deal) -> Deal:
         """The best payments for the deal's package, found again with the package fixed and
         HiGHS's feasibility tolerances at :math:`10^{-9}` (a deal that held only within the
-        default :math:`10^{-6}`)."""
+        default :math:`10^{-6}`). A model HiGHS refused is not solved: the deal is returned as it is."""
+        if not self.complete:
+            return deal
         _, out = self.solve_package(dict(deal.package), **TIGHT)
         self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
         return out if out is not None else deal
@@ -363,8 +369,27 @@ def _limits(m) -> tuple[list, list, list, list]:
     return budgets, reservations, list(m.p.items()), list(m.t.items())
 
 
+def _load(solver, model) -> bool:
+    """Hand the model to HiGHS; whether HiGHS took every row of it.
+
+    HiGHS refuses rows with a coefficient of :math:`10^{15}` or more (its option
+    ``large_matrix_value``; raising it lets HiGHS crash on such models) and Pyomo does not
+    check what HiGHS answers: a utility of 1e16 would leave HiGHS a model without its rows,
+    whose optimum is another model's. Such a model is never solved (:meth:`BuiltModel.run`).
+    """
+    solver.set_instance(model)
+    return solver._solver_model.getNumRow() == len(solver._pyomo_con_to_solver_con_map)
+
+
+REFUSED = ("HiGHS refuses coefficients of 1e15 or more, and this instance's utilities (or their sums) reach that "
+           "size, so the MIP cannot solve it. Rescale the utilities; or, with no payments, transfers or actions, "
+           "package bounding checks every package exactly (objectives own and joint).")
+
+
 def _configure(highs: highspy.Highs, log, settings: dict) -> None:
-    """Set HiGHS's options for every solve of a model; its progress log goes to the stream ``log`` (None: off)."""
+    """Set HiGHS's options for every solve of a model; its progress log goes to the stream ``log`` (None: off).
+
+    """
     for name, value in settings.items():
         highs.setOptionValue(name, value)
     highs.setOptionValue("output_flag", log is not None)

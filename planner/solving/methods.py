@@ -68,8 +68,43 @@ class Method:
 
 
 # -- one MIP ------------------------------------------------------------------------------
-def one_mip(built: BuiltModel) -> Outcome:
-    """One MIP solve, from ``built.start`` when that deal is feasible; HiGHS's bound is kept in ``built.bound``."""
+def one_mip(built: BuiltModel, checked: bool = True) -> Outcome:
+    """One MIP solve, from ``built.start`` when that deal is feasible; HiGHS's bound is kept in ``built.bound``.
+
+    Where utilities differ so widely in magnitude that HiGHS's tolerances cannot resolve
+    them (:func:`~planner.solving.bounding.wide`; HiGHS refuses coefficients of
+    :math:`10^{15}` or more outright), the MIP's word is not taken: when package bounding
+    applies (and ``checked``), it checks the answer, starting from the MIP's deal;
+    otherwise the answer is only a deal found (:func:`_doubted`).
+    """
+    from . import bounding
+
+    if not bounding.wide(built.instance):
+        return _one_mip(built)
+    if not (checked and _bounding_applies(built.instance, built.objective)):
+        return _doubted(built, _one_mip(built))
+    if built.complete:
+        outcome = _one_mip(built)
+        if outcome.deal is not None and evaluate(built.instance, outcome.deal).feasible:
+            built.start = outcome.deal
+    built.notes.append("utilities differ too widely in magnitude for the solver's tolerances: "
+                       + ("package bounding checked the MIP's answer" if built.complete else
+                          "HiGHS refuses coefficients of 1e15 or more, and package bounding searched instead"))
+    return package_bounding(built)
+
+
+def _doubted(built: BuiltModel, outcome: Outcome) -> Outcome:
+    """A proof HiGHS gave on utilities too far apart in magnitude for its tolerances is not claimed:
+    an optimum is only a deal found, and no agreement is unknown."""
+    if outcome.status not in ("optimal", "no_agreement"):
+        return outcome
+    built.notes.append("utilities differ too widely in magnitude for the solver's tolerances to prove "
+                       + ("the deal optimal" if outcome.deal else "that no deal exists"))
+    built.bound = None
+    return Outcome("feasible" if outcome.deal else "unknown", outcome.deal, None)
+
+
+def _one_mip(built: BuiltModel) -> Outcome:
     if built.start is not None and evaluate(built.instance, built.start).feasible:
         built.suggest(built.start)
     run = built.run()
@@ -107,8 +142,16 @@ def nash_outer_approximation(built: BuiltModel) -> Outcome:
     tolerance :math:`10^{-9}`: with HiGHS's default :math:`10^{-6}` the MIP overstates the
     logs and the loop stalls. The answer is the true optimum over deals within the gap, not
     an approximation of the product. When no deal gives every side a positive gain, there
-    is no agreement.
+    is no agreement. Where utilities differ too widely in magnitude for HiGHS's tolerances,
+    no proof is claimed (:func:`_doubted`).
     """
+    from . import bounding
+
+    outcome = _nash(built)
+    return _doubted(built, outcome) if bounding.wide(built.instance) else outcome
+
+
+def _nash(built: BuiltModel) -> Outcome:
     import pyomo.environ as pyo
 
     from ..formulation.rows import add_tangent
@@ -151,26 +194,36 @@ def package_bounding(built: BuiltModel) -> Outcome:
     optimal; when no package survives the bounds or every check is infeasible, there is no
     agreement. Should the checks run out (2,000 packages, or the time limit), the full MIP
     gets the remaining time and the better deal is kept.
+
+    When no money can move and HiGHS refused the model (coefficients of :math:`10^{15}` or
+    more) or its utilities differ too widely in magnitude for HiGHS's tolerances, a
+    package's only deal is the package itself, and the evaluator checks it exactly.
     """
     from . import bounding
 
     inst = built.instance
     grid, bounds = built.ranking()
     best = _start(built)
+    exactly = _checked_exactly(built)
     for n, (row, bound) in enumerate(zip(grid, bounds)):
         package = bounding.as_package(inst, row)
         if built.package_key(package) in built.excluded:
             continue
         if best is not None and bound <= best[0] + _win_margin(best[0], built.mip_gap):
             return Outcome("optimal", best[1], _relative_gap(bound, best[0]))
-        if n >= built.options.max_package_checks or built.remaining() <= 0.05:
+        if exactly and built.remaining() <= 0.05:
+            built.notes.append(f"package bounding checked {n} of {len(grid)} packages before the time limit")
+            return Outcome("feasible", best[1], _relative_gap(bound, best[0])) if best else Outcome("unknown", None, None)
+        if not exactly and (n >= built.options.max_package_checks or built.remaining() <= 0.05):
             built.notes.append(f"package bounding checked {n} of {len(grid)} packages; the MIP finished the search")
-            return _better(built, best, one_mip(built))
-        run, deal = built.solve_package(package)
+            return _better(built, best, one_mip(built, checked=False))
+        deal = Deal(package, {}, (0.0,) * len(inst.transfers)) if exactly else built.solve_package(package)[1]
         if deal is None:
             continue
         ev = evaluate(inst, deal)
         if not ev.feasible:
+            if exactly:
+                continue
             deal = built.repriced(deal)
             ev = evaluate(inst, deal)
             if not ev.feasible:
@@ -179,6 +232,16 @@ def package_bounding(built: BuiltModel) -> Outcome:
         if best is None or value > best[0]:
             best = (value, deal)
     return Outcome("optimal", best[1], 0.0) if best is not None else Outcome("no_agreement", None, None)
+
+
+def _checked_exactly(built: BuiltModel) -> bool:
+    """Whether packages are checked by the evaluator: no money can move (a package's one deal is the package), and
+    HiGHS refused the model or its utilities differ too widely in magnitude for its tolerances."""
+    from . import bounding
+
+    m = built.model
+    money = len(m.PAID) or len(m.TRANSFERS) or len(m.ACTIONS)
+    return not money and (not built.complete or bounding.wide(built.instance))
 
 
 def _bounding_applies(instance: Instance, objective: str) -> bool:
