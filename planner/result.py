@@ -56,6 +56,7 @@ class Result:
     uncertainty: dict[str, Any] | None = None
     exact_check: dict[str, Any] | None = None  # close calls settled in exact arithmetic (planner.exact)
     objective_bound: float | None = None  # no deal is worth more (the value when optimal; HiGHS's bound when stopped)
+    no_agreement: dict[str, Any] | None = None  # what blocks agreement (planner.analysis.deadlock), with no_agreement
 
     @property
     def has_deal(self) -> bool:
@@ -155,6 +156,8 @@ class Result:
             out["uncertainty"] = _clean_tree(self.uncertainty) if self.has_deal else {**self.uncertainty, "by_scenario": None}
         if self.exact_check is not None and self.has_deal:
             out["exact_check"] = self.exact_check
+        if self.no_agreement is not None and self.status == "no_agreement":
+            out["no_agreement"] = _clean_tree(self.no_agreement)
         out["notes"] = list(self.notes)
         out["solver"] = dict(self.solver)
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -99,6 +100,11 @@ def run_solve(args) -> int:
     if uncertain:
         kwargs["min_ratification"] = args.min_ratification
     top, result = top_deals(instance, args.top, **kwargs) if args.top > 1 else ([], solve(instance, **kwargs))
+    if result.status == "no_agreement" and not uncertain:
+        from ..analysis.deadlock import explain
+
+        why = explain(instance, result.home, args.time_limit, started + limit, str(args.workbook))
+        result = dataclasses.replace(result, no_agreement=why.to_dict())
     data = result.to_dict()
     if top:
         data["top"] = top_frame(top).to_dict(orient="records")

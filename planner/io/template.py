@@ -140,7 +140,7 @@ def _readme_lines() -> list[str]:
         "Save this workbook (for example as my_case.xlsx), then in a terminal:",
         "planner check my_case.xlsx   checks the workbook and lists every problem by sheet, row and column.",
         "planner solve my_case.xlsx   finds the best ratifiable deal and reports it "
-        "(or says there is no agreement: the win-sets do not overlap).",
+        "(or says there is no agreement, and which condition blocks it).",
     ]
     return lines
 

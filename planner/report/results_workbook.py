@@ -4,7 +4,10 @@ Every row comes from :meth:`planner.result.Result.to_dict` (the facts about the 
 the evaluator computed them) plus the instance (display names, labels, weights,
 thresholds). Nothing here looks at a solver. Sheets, in order: Summary, Package,
 Support, Votes, Payments, Transfers, and Actions when the instance has any. Without a deal (``no_agreement`` or ``unknown``)
-every sheet is still written; Summary says why and the others carry headers only.
+every sheet is still written and the others carry headers only; Summary says why: with
+``no_agreement``, which condition blocks (:mod:`planner.analysis.deadlock`), each side's
+win-set size and, where reservations block, the best utility each negotiator reaches in a
+deal every side ratifies against its reservation.
 """
 
 from __future__ import annotations
@@ -28,10 +31,18 @@ STATUS_WORDS = {
     "optimal": "A deal was found and proven optimal within the mip_gap.",
     "feasible": "A deal was found, but the time limit stopped the solver before it proved the deal "
     "optimal; mip_gap says how far from proven it may be.",
-    "no_agreement": "No agreement: the win-sets do not overlap. No package is ratified by every side "
-    "while giving every negotiator at least its reservation.",
+    "no_agreement": "No agreement: no deal is ratified by every side while giving every negotiator at least "
+    "its reservation, within the budgets and the Rules. The rows below say which condition blocks.",
     "unknown": "The solver stopped before finding a deal: the time limit ended the search before it "
     "found a deal or proved that none exists.",
+}
+
+BLOCKS_WORDS = {
+    "level_one": "the negotiators' Level-I reservations: the joint win-set is not empty",
+    "budgets": "the budgets or payment caps: with more money a package would be ratified by every side",
+    "rules": "the Rules: they forbid every package every side would ratify",
+    "win_sets": "the win-sets do not overlap, even with unlimited payments",
+    None: "not determined within the time limit",
 }
 
 OBJECTIVE_WORDS = {
@@ -44,6 +55,7 @@ OBJECTIVE_WORDS = {
 SUMMARY_HEADERS = ("item", "value", "meaning")
 SUMMARY_FORMATS = {"objective_value": UTILITY, "solve_seconds": "0.000"}  # mip_gap stays General: 1e-6 must show
 NEGOTIATOR_HEADERS = ("side", "name", "utility", "reservation", "margin", "ratified")
+DEADLOCK_HEADERS = ("side", "name", "win_set", "best_utility", "reservation", "margin")
 PACKAGE_HEADERS = ("issue", "issue_name", "option", "option_label")
 SUPPORT_HEADERS = ("side", "group", "name", "weight", "utility", "reservation", "margin", "supports", "payment", "veto")
 VOTES_HEADERS = (
@@ -91,11 +103,17 @@ def _summary(ws: Worksheet, data: dict, instance: Instance) -> None:
     for item, value, meaning in ws.iter_rows(min_row=2, max_row=last, max_col=3):
         value.number_format = SUMMARY_FORMATS.get(item.value, "General")
         meaning.alignment = Alignment(wrap_text=True, vertical="top")
-    last = write_table(
-        ws, NEGOTIATOR_HEADERS, _negotiator_rows(data, instance),
-        formats={"utility": UTILITY, "reservation": UTILITY, "margin": UTILITY},
-        booleans=("ratified",), start_row=last + 2,
-    )
+    why = data.get("no_agreement")
+    if why:
+        last = write_table(ws, DEADLOCK_HEADERS, _deadlock_rows(why, instance),
+                           formats={"best_utility": UTILITY, "reservation": UTILITY, "margin": UTILITY, "win_set": COUNT},
+                           start_row=last + 2)
+    else:
+        last = write_table(
+            ws, NEGOTIATOR_HEADERS, _negotiator_rows(data, instance),
+            formats={"utility": UTILITY, "reservation": UTILITY, "margin": UTILITY},
+            booleans=("ratified",), start_row=last + 2,
+        )
     write_table(ws, ("note",), [(n,) for n in data.get("notes", [])], start_row=last + 2)
 
 
@@ -103,6 +121,9 @@ def _summary_rows(data: dict, instance: Instance) -> list[tuple[Any, Any, str]]:
     status, objective, home = data["status"], data["objective"], data["home_side"]
     has_deal = data["objective_value"] is not None
     home_name = _side_name(instance, home)
+    why = data.get("no_agreement")
+    reasons = [("blocks", why["blocks"], BLOCKS_WORDS.get(why["blocks"], ""))] if why else []
+    reasons += [("why", None, line) for line in why["sentences"]] if why else []
     return [
         ("title", data.get("title") or data["instance"], ""),
         ("instance", data["instance"], ""),
@@ -112,7 +133,23 @@ def _summary_rows(data: dict, instance: Instance) -> list[tuple[Any, Any, str]]:
         ("home_side", home, home_name if home_name != home else ""),
         ("mip_gap", data["mip_gap"], "relative gap between the deal and the best bound when the solver stopped"),
         ("solve_seconds", data["solve_seconds"], "time spent solving"),
+        *reasons,
     ]
+
+
+def _deadlock_rows(why: dict, instance: Instance) -> list[tuple]:
+    """Each side's win-set size and, where reservations block, the best utility its negotiator reaches in a deal
+    every side ratifies against its reservation; then the joint win-set."""
+    sizes, best = why.get("winsets", {}), why.get("best_within_win_sets", {})
+    rows = []
+    for s in instance.sides:
+        b = best.get(s.id, {})
+        utility, reservation = b.get("utility"), s.reservation
+        margin = None if utility is None or reservation is None else clean(utility - reservation)
+        rows.append((s.id, s.name, sizes.get(s.id), utility, reservation, margin))
+    if "joint" in sizes:
+        rows.append(("joint", "every side", sizes["joint"], None, None, None))
+    return rows
 
 
 def _negotiator_rows(data: dict, instance: Instance) -> list[tuple]:

@@ -11,7 +11,7 @@ from ..result import Result
 STATUS_WORDS = {
     "optimal": "optimal (proven within the gap)",
     "feasible": "feasible (time limit reached before the proof; see the gap)",
-    "no_agreement": "no agreement: no deal is ratified by every side (the win-sets do not overlap)",
+    "no_agreement": "no agreement: no deal is ratified by every side and meets every negotiator's reservation",
     "unknown": "unknown: the solver stopped before finding a deal or proving there is none",
 }
 
@@ -73,6 +73,8 @@ def describe_result(result: Result) -> str:
         + f"   {d['solve_seconds']:.2f} s",
     ]
     if not result.has_deal:
+        if d.get("no_agreement"):
+            lines += [""] + d["no_agreement"]["sentences"]
         lines += [f"note: {n}" for n in d["notes"]]
         return "\n".join(lines)
     lines += ["", "Package"]
