@@ -209,7 +209,7 @@ def test_look(book):
 
 
 @pytest.mark.parametrize("status, words", [
-    ("no_agreement", "No agreement: the win-sets do not overlap"),
+    ("no_agreement", "No agreement: no deal is ratified by every side"),
     ("unknown", "The solver stopped before finding a deal"),
 ])
 def test_without_a_deal_every_sheet_has_headers_only(tmp_path, status, words):

@@ -32,7 +32,7 @@ STATUS_WORDS = {
     "feasible": "A deal was found, but the time limit stopped the solver before it proved the deal "
     "optimal; mip_gap says how far from proven it may be.",
     "no_agreement": "No agreement: no deal is ratified by every side while giving every negotiator at least "
-    "its reservation, within the budgets and the Rules. The rows below say which condition blocks.",
+    "its reservation, within the budgets and the Rules.",
     "unknown": "The solver stopped before finding a deal: the time limit ended the search before it "
     "found a deal or proved that none exists.",
 }
@@ -127,7 +127,7 @@ def _summary_rows(data: dict, instance: Instance) -> list[tuple[Any, Any, str]]:
     return [
         ("title", data.get("title") or data["instance"], ""),
         ("instance", data["instance"], ""),
-        ("status", status, STATUS_WORDS.get(status, "")),
+        ("status", status, STATUS_WORDS.get(status, "") + (" The rows below say which condition blocks." if why else "")),
         ("objective", objective, OBJECTIVE_WORDS.get(objective, "")),
         ("objective_value", data["objective_value"], "the objective's value for the reported deal" if has_deal else "no deal"),
         ("home_side", home, home_name if home_name != home else ""),
