@@ -21,6 +21,7 @@ class InputError:
     expected: str
     found: str = ""
     cell: str | None = None  # e.g. "D7" for workbooks; None for table-form files
+    text: str | None = None  # the message after the location, when expected/found do not say it well
 
     def __str__(self) -> str:
         where = self.sheet
@@ -28,8 +29,10 @@ class InputError:
             where += f"!{self.cell}"
         elif self.row is not None:
             where += f" row {self.row}"
-        if self.column:
+        if self.column and not (self.text and self.cell):
             where += f" [{self.column}]"
+        if self.text:
+            return f"{where}: {self.text}"
         text = f"{where}: {self.expected}"
         return text + (f" (got {self.found})" if self.found else "")
 

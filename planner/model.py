@@ -202,6 +202,8 @@ class Instance:
     name: str = "instance"
     scenarios: tuple[Scenario, ...] = ()
     actions: tuple[Action, ...] = ()
+    ignored: tuple[str, ...] = field(default=(), compare=False)
+    """Columns and sheets of the input that the reader did not read (notes), each named where it was."""
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

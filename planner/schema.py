@@ -405,7 +405,15 @@ def render_markdown() -> str:
         "",
         "Sheet names and column headers are matched case-insensitively, ignoring surrounding",
         "spaces; row 1 holds the headers and blank rows are skipped. Columns and sheets not",
-        "named here are ignored. An id is a non-empty text or whole number compared as text",
+        "named here are not read (analysts keep notes); `planner check` lists them, and so does the",
+        "Summary sheet of the results workbook. But a header or sheet name that is a *near miss*",
+        "of a name on this page is an error that names the cell and the name probably meant",
+        "(`Groups!E1: unknown column 'reservaton': did you mean 'reservation'?`): compared without",
+        "case, spaces, underscores, hyphens, dots and a trailing unit in brackets, it equals the",
+        "name (`Payment Cap`, `Weight (seats)`), is its plural or singular (`Link`), or is one",
+        "edit away from it (two for names of more than seven letters; none for names of three",
+        "letters or fewer; in wide-form Utilities a holder's id is never a near miss). A column",
+        "headed twice is an error too. An id is a non-empty text or whole number compared as text",
         "(`7` and `\"7\"` are the same id); group ids and side ids share one namespace. A blank",
         "optional cell takes the default. A formula is read by its cached value; a formula",
         "with no cached value is an error. Booleans: TRUE/FALSE, 1/0, or the texts",
@@ -434,10 +442,16 @@ def render_markdown() -> str:
         "Schema `docs/instance.schema.json`; `planner convert` turns one form into the other): an object",
         '`{"format": 1, "sheets": {"Sides": [{"side": "US", ...}, ...], ...}}` whose sheets',
         "and columns are the ones above; rows are numbered as in a workbook (the first row",
-        "object is row 2).",
+        "object is row 2). Keys and sheet names follow the rules of a workbook's headers and",
+        "sheet names: others are not read and are listed, near misses are errors.",
         "",
     ]
     return "\n".join(out)
+
+
+NOTES_POLICY = ("Keys other than these are not read (notes) and are listed by planner check; but a key that is a "
+                "near miss of one of these (another case or spacing, a plural or singular, an edit or two, a unit in "
+                "brackets) is an error, as in a workbook (docs/workbook.md).")
 
 
 def json_schema() -> dict:
@@ -462,7 +476,7 @@ def json_schema() -> dict:
         cols = SETTING_KEYS if sh is SETTINGS else sh.columns
         props = {c.name: column(c) for c in (sh.columns if sh is SETTINGS else cols)}
         return {"type": "array", "description": sh.meaning, "items": {
-            "type": "object", "properties": props,
+            "type": "object", "properties": props, "description": NOTES_POLICY,
             "required": [c.name for c in sh.columns if c.required and sh is not UTILITIES]}}
 
     return {
@@ -473,6 +487,7 @@ def json_schema() -> dict:
         "properties": {
             "format": {"const": 1},
             "sheets": {"type": "object", "required": [sh.name for sh in SHEETS if sh.required],
+                       "description": NOTES_POLICY.replace("Keys", "Sheet names"),
                        "properties": {sh.name: sheet_schema(sh) for sh in SHEETS}},
         },
     }

@@ -17,6 +17,7 @@ def check_arguments(c) -> None:
 
 def run_check(args) -> int:
     from ..io.excel_read import read_instance
+    from ..io.names import describe_ignored
     from ..report.terminal import describe_instance
 
     try:
@@ -27,11 +28,13 @@ def run_check(args) -> int:
                        "not_listed": exc.counts()}, args.json)
         raise
     say(args, describe_instance(instance))
+    if instance.ignored:
+        say(args, "\n" + describe_ignored(instance.ignored))
     say(args, "\nThe workbook is valid.")
     if args.json:
         emit_json({"valid": True, "errors": [], "sides": len(instance.sides), "issues": len(instance.issues),
                    "packages": _json_count(instance.package_count), "groups": len(instance.groups),
-                   "bodies": len(instance.bodies)}, args.json)
+                   "bodies": len(instance.bodies), "ignored": list(instance.ignored)}, args.json)
     return EXIT_OK
 
 

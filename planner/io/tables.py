@@ -33,6 +33,7 @@ from ..model import (
     Transfer,
 )
 from ..schema import Column, Sheet
+from .names import near_misses, suggestion
 
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
@@ -238,6 +239,16 @@ class Reader:
             return None
 
 
+def _holder_header(h: Any) -> str | None:
+    """A wide-form Utilities header as a holder id (None when it cannot be one)."""
+    if isinstance(h, bool):
+        return str(h)
+    try:
+        return to_id(h)
+    except CellError:
+        return None
+
+
 # -- pass 2: references ---------------------------------------------------------------
 class Builder:
     """Checks references between sheets and builds the Instance."""
@@ -247,6 +258,7 @@ class Builder:
         self.name = name
         self.errors = reader.errors
         self.broken: set[str] = set()  # ids of rows already reported, not reported again where used
+        self.ignored: list[str] = []  # columns and sheets not read (notes), each named where it is
 
     def fail(self, rec: Record, column: str, expected: str, got: Any = None, text: str | None = None) -> None:
         self.errors.append(rec.error(column, expected, got, text))
@@ -265,7 +277,60 @@ class Builder:
             out.append(rec)
         return out
 
+    def names(self) -> None:
+        """Every sheet and column name: one of the format's, a near miss of one (an error), or a note (listed)."""
+        known = {sh.name.lower(): sh for sh in schema.SHEETS}
+        sheet_names = [sh.name for sh in schema.SHEETS]
+        for t in self.r.tables.values():
+            sh = known.get(norm(t.name))
+            if sh is None:
+                near = near_misses(t.name, sheet_names)
+                if near:
+                    self.errors.append(InputError(
+                        str(t.name), None, None, f"a sheet named {near[0]}", repr(str(t.name).strip()),
+                        text=suggestion(t.name, near, "sheet") + " (rename it if it is a note)"))
+                else:
+                    self.ignored.append(f"sheet {str(t.name).strip()!r}")
+            elif sh is not schema.UTILITIES:
+                self.columns(t, [c.name for c in sh.columns])
+
+    def columns(self, t: RawTable, names: list[str], keep: Callable[[Any], bool] = lambda h: False) -> None:
+        """A known sheet's headers: each column of the format once; near misses refused; the others listed.
+
+        ``keep(header)`` says whether a header the format does not name is still read (a holder's
+        column of wide-form Utilities).
+        """
+        seen: dict[str, int] = {}
+        lower = {n.lower() for n in names}
+        for i, h in enumerate(t.headers):
+            where = t.where(1, i, str(h).strip() if not is_blank(h) else "")
+            if not t.cells:
+                where["row"] = None  # a key of table form: no row holds it
+            label = f"{t.name}!{where['cell']}" if t.cells else f"{t.name} key"
+            if is_blank(h):
+                if any(i < len(v) and not is_blank(v[i]) for _, v in t.rows):
+                    self.ignored.append(f"{label} (a column without a header)")
+                continue
+            n = norm(h)
+            if n in lower:
+                if n in seen:
+                    first = column_letter(seen[n]) + "1" if t.cells else f"key {t.headers[seen[n]]!r}"
+                    self.errors.append(InputError(**where, expected=f"one column headed {n} ({first} has it)",
+                                                  found="a second one"))
+                seen.setdefault(n, i)
+                continue
+            if keep(h):
+                continue
+            near = near_misses(h, names)
+            if near:
+                what = "column" if t.cells else "key"
+                self.errors.append(InputError(**where, expected=f"a column headed {near[0]}", found=repr(str(h).strip()),
+                                              text=suggestion(h, near, what)))
+            else:
+                self.ignored.append(f"{label} {str(h).strip()!r}")
+
     def build(self) -> Instance:
+        self.names()
         sides = self.sides()
         issues = self.issues()
         side_ids = {s.id for s in sides}
@@ -287,7 +352,7 @@ class Builder:
             sides=tuple(sides), issues=tuple(issues), groups=tuple(groups), bodies=tuple(bodies),
             utilities=utilities, settings=settings, links=tuple(links), rules=tuple(rules),
             transfers=tuple(transfers), name=self.name, scenarios=tuple(scenarios),
-            actions=tuple(actions),
+            actions=tuple(actions), ignored=tuple(self.ignored),
         )
 
     def actions(self, side_ids: set[str], groups: set[str]) -> list[Action]:
@@ -408,7 +473,13 @@ class Builder:
         if t is None:
             return {}
         heads = set(self.r.header_positions(t))
-        rows = self.long_utilities() if {"holder", "value"} <= heads else self.wide_utilities(t, holders)
+        names = [c.name for c in schema.UTILITIES.columns]
+        long = "holder" in heads or "value" in heads  # long form (a missing one of the two is reported)
+        if long:
+            self.columns(t, names)
+        else:
+            self.columns(t, names, keep=lambda h: _holder_header(h) in holders or norm(h) in ("issue", "option"))
+        rows = self.long_utilities() if long else self.wide_utilities(t, holders)
         table: dict[str, dict] = {}
         seen: dict[tuple, int] = {}
         for n, (rec, holder, issue, option, value) in enumerate(rows):
@@ -441,14 +512,16 @@ class Builder:
         for i, h in enumerate(t.headers):
             if is_blank(h) or norm(h) in ("issue", "option"):
                 continue
-            hid = to_id(h) if not isinstance(h, bool) else str(h)
+            hid = _holder_header(h)
             has_numbers = any(i < len(v) and not is_blank(v[i]) for _, v in t.rows)
             if hid in holders:
                 holder_cols.append((i, hid))
-            elif has_numbers:
+            elif has_numbers and not near_misses(h, [c.name for c in schema.UTILITIES.columns]):
+                near = near_misses(h, sorted(holders), least_edits=1)
                 self.errors.append(InputError(
                     **t.where(1, i, str(h)), found=repr(h),
-                    expected="a holder id (a group or a side) as the header of a wide-form utility column"))
+                    expected="a holder id (a group or a side) as the header of a wide-form utility column"
+                    + (f" (did you mean {' or '.join(repr(x) for x in near)}?)" if near else "")))
         value_col = schema.UTILITIES.column("value")
         for rec in self.r.records(schema.UTILITIES, key_cols):
             for i, hid in holder_cols:
@@ -513,7 +586,9 @@ class Builder:
         for r in self.unique(self.r.records(schema.SETTINGS), lambda r: norm(r["key"]) or None, "key", "setting"):
             key = norm(r["key"])
             if key not in known:
-                self.fail(r, "key", "one of " + ", ".join(known), r["key"])
+                near = near_misses(r["key"], list(known))
+                hint = f" (did you mean {' or '.join(repr(x) for x in near)}?)" if near else ""
+                self.fail(r, "key", "one of " + ", ".join(known) + hint, r["key"])
                 continue
             raw = r.raw[r.positions["value"]] if "value" in r.positions and r.positions["value"] < len(r.raw) else None
             if is_blank(raw):

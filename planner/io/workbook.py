@@ -103,11 +103,14 @@ def write_tables(tables: Tables, path: str | Path) -> None:
 
 
 def _headers(name: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The columns of a sheet: the schema's first, in its order (matched as the reader matches them), then the others."""
     seen: list[str] = []
     for r in rows:
         seen += [k for k in r if k not in seen]
-    known = [s for s in schema.SHEETS if s.name.lower() == name.lower()]
+    known = [s for s in schema.SHEETS if s.name.lower() == str(name).strip().lower()]
     if not known:
         return seen
+    given = {str(h).strip().lower(): h for h in reversed(seen)}
     order = [c.name for c in known[0].columns]
-    return [h for h in order if h in seen or known[0].column(h).required] + [h for h in seen if h not in order]
+    first = [given.get(h, h) for h in order if h in given or known[0].column(h).required]
+    return first + [h for h in seen if h not in first]

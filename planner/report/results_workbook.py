@@ -134,6 +134,8 @@ def _summary_rows(data: dict, instance: Instance) -> list[tuple[Any, Any, str]]:
         ("mip_gap", data["mip_gap"], "relative gap between the deal and the best bound when the solver stopped"),
         ("solve_seconds", data["solve_seconds"], "time spent solving"),
         *reasons,
+        *[("not_read", item, "a column or sheet of the input that the planner does not read (a note)")
+          for item in instance.ignored],
     ]
 
 
