@@ -72,7 +72,7 @@ def convert_arguments(c) -> None:
 
 
 def run_convert(args) -> int:
-    from ..io.excel_read import read_instance
+    from ..io.excel_read import carried_tables, read_instance
     from ..io.workbook import write_instance
 
     source, target = Path(args.source), Path(args.target)
@@ -83,8 +83,12 @@ def run_convert(args) -> int:
         raise UsageError(f"TARGET {target}: refusing to overwrite the source")
     if target.exists() and not args.force:
         raise UsageError(f"TARGET {target}: the file exists (use --force to replace it)")
-    write_instance(read_instance(source), target)
+    instance = read_instance(source)
+    write_instance(instance, target, carried_tables(source))
     print(f"{source} -> {target}")
+    dropped = [item for item in instance.ignored if not item.startswith("sheet ")]
+    if dropped:
+        print(f"Not converted (columns the planner does not read): {'; '.join(dropped)}")
     return EXIT_OK
 
 

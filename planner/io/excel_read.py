@@ -56,6 +56,51 @@ def read_tables(path: str | Path) -> dict[str, RawTable]:
     return _workbook_tables(path)[0]
 
 
+def carried_tables(path: str | Path) -> dict[str, list[dict[str, Any]]]:
+    """The sheets of an instance file that the Instance does not hold but a conversion keeps, in table form.
+
+    The Sweeps sheet, by the schema's column names, and every sheet the format does not
+    name (an About sheet, an analyst's notes), as it is: its headers and rows, blank rows
+    left out, dates and times as ISO texts (table form has no dates).
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    known = {s.name.lower(): s for s in schema.SHEETS}
+    for name, t in read_tables(path).items():
+        sheet = known.get(str(name).strip().lower())
+        if sheet is not None and sheet is not schema.SWEEPS:
+            continue
+        names = {c.name for c in schema.SWEEPS.columns}
+        columns = []
+        for i, h in enumerate(t.headers):
+            if h is None or (isinstance(h, str) and not h.strip()):
+                continue
+            label = _plain(h) if isinstance(_plain(h), str) else str(_plain(h))
+            if sheet is schema.SWEEPS:
+                label = label.strip().lower()
+                if label not in names:
+                    continue
+            columns.append((i, label))
+        rows = []
+        for _, values in t.rows:
+            row = {label: _plain(values[i]) if i < len(values) else None for i, label in columns}
+            if any(v is not None and v != "" for v in row.values()):
+                rows.append(row)
+        if rows or sheet is None:
+            out[sheet.name if sheet is not None else str(name)] = rows
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A cell as table form holds it: dates and times as ISO texts."""
+    import datetime as dt
+
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return value
+
+
 def read_workbook(path: str | Path) -> Instance:
     """Read and validate an instance workbook; raise :class:`InputErrors` naming every bad cell."""
     path = Path(path)

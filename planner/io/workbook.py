@@ -76,9 +76,13 @@ def _row(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def write_instance(instance: Instance, path: str | Path) -> None:
-    """Write ``instance`` as an instance workbook (``.xlsx``) or table-form JSON (``.json``)."""
-    tables = instance_to_tables(instance)
+def write_instance(instance: Instance, path: str | Path, carried: Tables | None = None) -> None:
+    """Write ``instance`` as an instance workbook (``.xlsx``) or table-form JSON (``.json``).
+
+    ``carried`` adds sheets the Instance does not hold (:func:`planner.io.excel_read.carried_tables`:
+    Sweeps, an About sheet), after the instance's own.
+    """
+    tables = {**instance_to_tables(instance), **{k: v for k, v in (carried or {}).items()}}
     if Path(path).suffix.lower() == ".json":
         write_text(path, json.dumps({"format": 1, "sheets": tables}, indent=1) + "\n")
     else:

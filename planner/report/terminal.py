@@ -52,14 +52,22 @@ def describe_instance(instance: Instance) -> str:
     rows = []
     for s in inst.sides:
         groups = inst.groups_of(s.id)
-        bodies = ", ".join(
-            f"{b.id} ({'>' if b.rule == 'more_than' else '>='}{b.threshold:g})" for b in inst.bodies_of(s.id)
-        ) or "autonomous"
+        bodies = ", ".join(f"{b.id} ({body_rule(b)})" for b in inst.bodies_of(s.id)) or "autonomous"
         rows.append([s.id, s.name, str(len(groups)), str(sum(g.veto for g in groups)), bodies, _num(s.reservation),
                      _num(s.budget)])
     lines += [""] + _table(["side", "name", "groups", "vetoes", "bodies", "reservation", "budget"], rows)
     lines += ["", f"{len(inst.links)} links, {len(inst.rules)} rules, {len(inst.transfers)} transfers"]
     return "\n".join(lines)
+
+
+def body_rule(body) -> str:
+    """A body's whole rule in a few words: ``>0.5 of the weight``, with the count threshold and blocking minority."""
+    text = f"{'>' if body.rule == 'more_than' else '>='}{body.threshold:g} of the weight"
+    if body.count_threshold is not None:
+        text += f" and >={body.count_threshold:g} of the members"
+    if body.block_min is not None:
+        text += f", or fewer than {body.block_min} members voting no"
+    return text
 
 
 def describe_result(result: Result) -> str:
