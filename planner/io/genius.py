@@ -154,7 +154,15 @@ def xml_domain(path: Path) -> Domain:
                          repr(kind), _issue_where(issue))
     if not issues:
         raise _error(path, "a GENIUS domain: <issue name=...> elements", "none")
+    _distinct(path, issues)
     return Domain(issues, {})
+
+
+def _distinct(path: Path, issues: dict[str, list[str]]) -> None:
+    for issue, values in issues.items():
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise _error(path, "each value of an issue once", ", ".join(map(repr, twice)) + " twice", f"issue {issue!r}")
 
 
 def _bounds(path: Path, issue: Element) -> tuple[int, int]:
@@ -247,6 +255,7 @@ def json_domain(path: Path) -> Domain:
             issues[issue] = [_discrete(path, v, f"{where}.values[{k}]") for k, v in enumerate(spec["values"])]
         else:
             raise _error(path, 'a non-empty "values" list or a "range"', _shown(spec.get("values")), where)
+    _distinct(path, issues)
     return Domain(issues, numbers)
 
 
@@ -352,7 +361,10 @@ def _value_utilities(path: Path, spec: dict, where: str, values: list[str],
                 out[v] = 0.0
             else:
                 u = low_u + (high_u - low_u) * (x - low_v) / (high_v - low_v)
-                out[v] = float(u.quantize(Decimal("1.00000000"), rounding=ROUND_HALF_UP))
+                try:
+                    out[v] = float(u.quantize(Decimal("1.00000000"), rounding=ROUND_HALF_UP))
+                except InvalidOperation:  # too many digits to round to 8 decimals: a utility far outside [0, 1]
+                    out[v] = float(u)
         return out
     keys = ", ".join(DISCRETE_KEYS + NUMBER_KEYS)
     raise _error(path, f"one of {keys}", ", ".join(map(repr, spec)) or "an empty object", where)
