@@ -495,6 +495,20 @@ _LINE = re.compile(r"^  (?P<sheet>.+?)(?:!(?P<cell>[A-Z]{1,3}[0-9]+)| row (?P<ro
 _COUNT = re.compile(r"^    (?:.+? \[[^\]]*\]|.+?|[\d,]+ other columns): [\d,]+$")
 
 
+def _sheets_in_file(path: Path) -> set[str]:
+    """The sheets of the file as written (a mutation may add one, such as a copy of a sheet); none if unreadable."""
+    if path.suffix.lower() != ".xlsx":
+        return set()
+    try:
+        from python_calamine import CalamineWorkbook
+
+        return {str(n).strip().lower() for n in CalamineWorkbook.from_path(str(path)).sheet_names}
+    except BaseException as exc:  # a damaged file: its problems are named otherwise
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return set()
+
+
 def located(stderr: str, path: Path, tables: dict) -> str:
     """Why an exit-2 message is not located ('' when every problem names its sheet, row or cell)."""
     lines = [line for line in stderr.splitlines() if line.strip()]
@@ -507,7 +521,7 @@ def located(stderr: str, path: Path, tables: dict) -> str:
     if not re.search(r"\d+ problems? in the input:$", lines[0]):
         return f"unexpected first line {lines[0]!r}"
     known = {str(k).strip().lower() for k in tables} | {s.name.lower() for s in schema.SHEETS}
-    known |= {"environment", path.name.lower(), "notes", "empty"}
+    known |= {"environment", path.name.lower(), "notes", "empty"} | _sheets_in_file(path)
     problems = lines[1:]
     if not problems:
         return "no problems listed"
