@@ -114,3 +114,16 @@ def test_the_tutorial_red_line_names_the_level_one_reservation(tmp_path, cli):
     assert any(r[0] == "why" and "reaches at most 5.5" in r[2] for r in rows)
     assert ("UK", "United Kingdom (May government)", 6, 5.5, 6, -0.5) in [r[:6] for r in rows]
     assert ("joint", "every side", 2) in [r[:3] for r in rows]
+
+
+def test_nash_without_a_deal_that_gains_for_everyone_says_so():
+    """The trade partner reaches exactly its reservation of 2.5: deals are feasible, but the Nash product counts
+    only deals where every negotiator gains more than its reservation."""
+    import planner
+
+    instance = planner.read_workbook(ROOT / "spreadsheets" / "cases" / "eu_council_trade.xlsx")
+    assert planner.solve(instance, objective="nash").status == "no_agreement"
+    assert best_deal(instance, "own").feasible
+    why = explain(instance, objective="nash")
+    assert why.blocks == "gains" and why.best["CAN"] == {"utility": 2.5, "reservation": 2.5}
+    assert "reaches at most 2.5, its reservation being 2.5" in " ".join(why.sentences)

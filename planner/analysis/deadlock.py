@@ -16,6 +16,11 @@ possible (each relaxation keeps the ones before it):
 4. Otherwise **the win-sets do not overlap**: no package is ratified by every side, even
    with unlimited payments and without the Rules.
 
+For ``nash`` and ``kalai``, which count only deals that give every negotiator more than
+(nash) or at least (kalai) its reservation, a blank one counting as 0, feasible deals are
+looked for first: when they exist, that need is what blocks (``gains``), with each
+negotiator's best utility in a feasible deal against its reservation.
+
 When the packages can be listed (at most :data:`COUNT_LIMIT`), the size of each side's
 win-set and of the joint win-set (:func:`planner.analysis.winset.winset_sizes`) is given
 too. Each relaxation is one solve, within the time left to the command; ``planner
@@ -42,7 +47,7 @@ AGREEMENT = ("optimal", "feasible")
 
 @dataclass(frozen=True)
 class Deadlock:
-    """What blocks agreement. ``blocks`` is ``level_one``, ``budgets``, ``rules``, ``win_sets`` or ``None``
+    """What blocks agreement. ``blocks`` is ``gains``, ``level_one``, ``budgets``, ``rules``, ``win_sets`` or ``None``
     (not determined within the time limit); ``best`` maps each negotiator with a reservation to the best
     utility it reaches in a deal every side ratifies (with ``level_one``); ``winsets`` the win-set sizes."""
 
@@ -62,10 +67,11 @@ class Deadlock:
 
 
 def explain(instance: Instance, home: str | None = None, time_limit: float | None = None,
-            deadline: float | None = None, source: str | None = None) -> Deadlock:
-    """Why no deal of ``instance`` is feasible (see the module); ``source`` names the workbook in the pointer
-    to ``planner diagnose``."""
+            deadline: float | None = None, source: str | None = None, objective: str | None = None) -> Deadlock:
+    """Why no deal of ``instance`` is feasible (see the module), or, for ``nash`` and ``kalai``, none gives
+    every negotiator what the objective needs; ``source`` names the workbook in the pointer to ``planner diagnose``."""
     home = home or instance.settings.home_side
+    objective = objective or instance.settings.objective
     limit = time_limit if time_limit is not None else instance.settings.time_limit
     deadline = deadline if deadline is not None else time.perf_counter() + limit
     counts = _winsets(instance)
@@ -88,6 +94,12 @@ def explain(instance: Instance, home: str | None = None, time_limit: float | Non
         sizes = ", ".join(f"{s} {counts[s]:,}" for s in instance.side_ids)
         lines.append(f"Win-sets (packages each side ratifies, with the payments its budget allows): {sizes} "
                      f"of {total:,}; joint win-set {counts['joint']:,}.")
+    if objective in GAINS:
+        result = agrees(instance)
+        if result is None:
+            return _undetermined(lines, pointer, best, counts)
+        if result.status in AGREEMENT:
+            return _gains(instance, objective, home, result, agrees, lines, pointer, counts)
     free = instance.replace(sides=tuple(dataclasses.replace(s, reservation=None) for s in instance.sides))
     reserved = [s for s in instance.sides if s.reservation is not None]
     if reserved:
@@ -129,6 +141,27 @@ def explain(instance: Instance, home: str | None = None, time_limit: float | Non
     lines.append("The win-sets do not overlap: no package is ratified by every side, even with unlimited payments"
                  + (" and without the Rules." if instance.rules else "."))
     return sentence("win_sets")
+
+
+GAINS = {"nash": "more than", "kalai": "at least"}
+"""Objectives that count only deals giving every negotiator this much of its reservation (a blank one as 0)."""
+
+
+def _gains(instance, objective, home, result, agrees, lines, pointer, counts) -> Deadlock:
+    """Feasible deals exist, but none gives every negotiator the gain over its reservation the objective needs."""
+    best: dict[str, dict[str, float | None]] = {}
+    short = []
+    for s in instance.sides:
+        top = result if s.id == home else agrees(instance, s.id)
+        value = top.objective_value if top is not None and top.status == "optimal" else None
+        reservation = s.reservation if s.reservation is not None else 0.0
+        best[s.id] = {"utility": value, "reservation": reservation}
+        if value is not None and (value <= reservation + 1e-6 if objective == "nash" else value < reservation - 1e-6):
+            short.append(f"{_name(instance, s.id)} reaches at most {value:.6g}, its reservation being {reservation:.6g}")
+    head = (f"Deals are feasible, but {objective} counts only deals that give every negotiator {GAINS[objective]} its "
+            "reservation (a blank one counts as 0), and none does")
+    lines.append(head + (": " + "; ".join(short) + "." if short else " (each could alone, but not all in one deal)."))
+    return Deadlock("gains", tuple(lines) + (pointer,), best, counts)
 
 
 def _undetermined(lines, pointer, best, counts) -> Deadlock:

@@ -103,7 +103,7 @@ def run_solve(args) -> int:
     if result.status == "no_agreement" and not uncertain:
         from ..analysis.deadlock import explain
 
-        why = explain(instance, result.home, args.time_limit, started + limit, str(args.workbook))
+        why = explain(instance, result.home, args.time_limit, started + limit, str(args.workbook), result.objective)
         result = dataclasses.replace(result, no_agreement=why.to_dict())
     data = result.to_dict()
     if top:

@@ -38,6 +38,7 @@ STATUS_WORDS = {
 }
 
 BLOCKS_WORDS = {
+    "gains": "the objective's need: feasible deals exist, but none gives every negotiator the gain it counts",
     "level_one": "the negotiators' Level-I reservations: the joint win-set is not empty",
     "budgets": "the budgets or payment caps: with more money a package would be ratified by every side",
     "rules": "the Rules: they forbid every package every side would ratify",
