@@ -287,7 +287,7 @@ def test_far_apart_magnitudes_the_case_of_the_issue():
     used to claim 2 optimal), and the group's utility is reported as 1 (the MIP path reported 0)."""
     instance = instance_from(_issue_case())
     assert best_deal(instance).value == 3.0
-    for method in ("auto", "bounding", "mip"):
+    for method in ("auto", "bounding", "mip", "cuts", "tree"):
         result = planner.solve(instance, options=planner.SolveOptions(method=method))
         data = result.to_dict()
         assert (result.status, result.objective_value) == ("optimal", 3.0), method

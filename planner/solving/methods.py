@@ -118,8 +118,11 @@ def _one_mip(built: BuiltModel) -> Outcome:
 def mip_with_cuts(built: BuiltModel) -> Outcome:
     """The support cuts the LP relaxation violates (:mod:`planner.solving.cuts`), added in rounds
     for at most a fifth of the time left, then one MIP solve of the strengthened model."""
+    from . import bounding
     from .cuts import add_support_cuts
 
+    if bounding.wide(built.instance) and _bounding_applies(built.instance, built.objective):
+        return one_mip(built)  # the cuts come from HiGHS's relaxation, which such magnitudes strain: bounding decides
     added, _ = add_support_cuts(built, CUT_SHARE * built.remaining())
     if added:
         built.notes.append(f"{added} support cuts were added to the model before the MIP")
@@ -297,7 +300,19 @@ def package_tree(built: BuiltModel) -> Outcome:
 
     The answer is the best deal found, bounded by the smallest bound proven (the tree's
     largest open bound, HiGHS's bound).
+    Where utilities differ too widely in magnitude for its float bounds (as in :func:`one_mip`),
+    package bounding decides when it applies, and otherwise the tree's answer claims no proof.
     """
+    from . import bounding
+
+    if bounding.wide(built.instance):  # utilities too far apart in magnitude for the tree's float bounds
+        if _bounding_applies(built.instance, built.objective):
+            return one_mip(built)
+        return _doubted(built, _package_tree(built))
+    return _package_tree(built)
+
+
+def _package_tree(built: BuiltModel) -> Outcome:
     from .heuristics import starting_packages
     from .tree import PackageTree, search_neighbourhoods, search_tree
 
