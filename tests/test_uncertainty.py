@@ -189,6 +189,8 @@ def test_the_command_line_solves_under_scenarios_from_the_workbook(tmp_path, cli
     assert json.loads(floor.stdout)["uncertainty"]["ratification_probability"]["overall"] >= 0.9
     bad = cli("solve", path, "--min-ratification", "1.5", "--no-workbook")
     assert bad.returncode == 2
+    kalai = cli("solve", path, "--objective", "kalai", "--min-ratification", "0.9", "--no-workbook")
+    assert kalai.returncode == 2 and "ideal point" in kalai.stderr and "Traceback" not in kalai.stderr
 
 
 def test_a_suggested_deal_is_the_incumbent_when_highs_may_not_search():

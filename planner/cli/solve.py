@@ -97,6 +97,10 @@ def run_solve(args) -> int:
     uncertain = args.min_ratification is not None or objectives.of(args.objective or instance.settings.objective).uncertain
     if uncertain and args.top > 1:
         raise UsageError("--top lists deals under the workbook's own values; it does not combine with scenarios")
+    chosen = args.objective or instance.settings.objective
+    if args.min_ratification is not None and objectives.of(chosen).needs_ideal:
+        raise UsageError(f"--min-ratification: the {chosen} objective is defined by an ideal point without the "
+                         "scenarios; use own, joint, maxmin or nash with a ratification floor")
     if uncertain:
         kwargs["min_ratification"] = args.min_ratification
     top, result = top_deals(instance, args.top, **kwargs) if args.top > 1 else ([], solve(instance, **kwargs))

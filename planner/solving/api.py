@@ -27,6 +27,9 @@ def solve(instance: Instance, objective: str | None = None, home: str | None = N
     decide under the instance's scenarios (:mod:`planner.uncertainty`).
     """
     objective, home, options = settle(instance, objective, home, options, time_limit, mip_gap)
+    if min_ratification is not None and objectives.of(objective).needs_ideal:
+        raise ValueError(f"the {objective} objective is defined by an ideal point without the scenarios; "
+                         "a ratification floor does not apply to it")
     try:
         with deadline.until(options.deadline):
             if objectives.of(objective).uncertain or min_ratification is not None:

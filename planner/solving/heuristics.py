@@ -12,8 +12,8 @@ every body's members), each scaled to :math:`[0, 1]` on the issue, for
 :math:`\lambda \in \{1, 0.9, \dots, 0\}`. From each start, a steepest ascent changes one
 issue at a time to the best of all its neighbours, scored lexicographically: a package the
 relaxation of package bounding deems ratifiable scores its bound; any other scores minus
-its *shortfall*, the share of each body's passing weight (and count) that its free and
-individually buyable supporters miss, plus its unsatisfied vetoes. Each ascent stops at a
+its *shortfall*, the utility its cheapest would-be supporters still lack after every
+payment and transfer they could get, priced like package bounding's money. Each ascent stops at a
 local optimum; the best local optimum is then perturbed (a few issues changed at random,
 with a fixed seed) and climbed again, a fixed number of times. It is deterministic.
 """
@@ -24,8 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..formulation.thresholds import count_required, passing_weight
-from .bounding import TOLERANCE
+from .bounding import body_money
 from .tree import Block, PackageTree
 
 MIXES = np.linspace(1.0, 0.0, 11)
@@ -100,29 +99,22 @@ def score(tree: PackageTree, picks: np.ndarray) -> np.ndarray:
 
 
 def _shortfall(tree: PackageTree, block: Block) -> np.ndarray:
-    """How far each package is from ratification with free and individually buyable supporters."""
+    """How far each package is from ratification: the utility its bodies' and vetoes' cheapest
+    supporters still lack after every payment and transfer they could get, priced like money by
+    package bounding's relaxation (a fractional knapsack of weight, the cheapest members for
+    counts), over the groups' typical reservation."""
     inst = tree.instance
     if not inst.groups:
         return np.zeros(len(block))
-    lift = np.array([g.payment_efficiency * (g.payment_cap if g.payment_cap is not None else inst.side(g.side).budget)
-                     for g in inst.groups])
-    free = np.array([sum(t.value * t.max_amount for t in inst.transfers if t.to == g.id) for g in inst.groups])
-    reservation = np.array([g.reservation for g in inst.groups])
-    yes = block.groups + free[None, :] + np.maximum(0.0, lift)[None, :] >= reservation[None, :] - TOLERANCE
+    p = tree.prices
+    lacking = np.maximum(0.0, p.reservation[None, :] - block.groups - p.free[None, :] - p.lift[None, :])
     out = np.zeros(len(block))
     for body in inst.bodies:
-        cols = [tree.column[m.group] for m in body.members]
-        weights = np.array([m.weight for m in body.members])
-        rho = passing_weight(body)
-        if rho is not None and rho > 0:
-            out += np.maximum(0.0, rho - yes[:, cols] @ weights) / rho
-        need = count_required(body)
-        if need:
-            out += np.maximum(0, need - yes[:, cols].sum(axis=1)) / need
+        out += np.nan_to_num(body_money(body, lacking, tree.column), posinf=1e100)
     vetoes = [tree.column[g.id] for g in inst.groups if g.veto]
     if vetoes:
-        out += (~yes[:, vetoes]).sum(axis=1)
-    return out
+        out += lacking[:, vetoes].sum(axis=1)
+    return out / (1.0 + float(np.mean(np.abs(p.reservation))))
 
 
 def _neighbours(tree: PackageTree, picks: np.ndarray) -> np.ndarray:
