@@ -322,11 +322,12 @@ def _matches(result, expected, method) -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_far_apart_magnitudes_bounding_mip_and_the_oracle_agree(objective, data):
-    """Values of 1e16 beside values of 1: bounding and the MIP (which hands over to exact checks, HiGHS refusing
-    such coefficients) give the oracle's answer, and every reported group utility is the exactly rounded one."""
+    """Values of 1e16 beside values of 1: bounding, the package tree (which leaves such instances to bounding) and
+    the MIP (which hands over to exact checks, HiGHS refusing such coefficients) give the oracle's answer, and
+    every reported group utility is the exactly rounded one."""
     instance = data.draw(far_apart(objective))
     expected = best_deal(instance)
-    for method in ("bounding", "mip"):
+    for method in ("bounding", "tree", "mip"):
         result = planner.solve(instance, options=planner.SolveOptions(method=method))
         _matches(result, expected, method)
         if result.has_deal:
