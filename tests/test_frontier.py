@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 
 from planner.analysis.frontier import pareto_frontier
@@ -62,6 +63,7 @@ def test_frontier_command_writes_workbook_chart_and_figures(tmp_path, cli):
     assert cli("frontier", case, "--home", "US", "--other", "US").returncode == 2
 
 
+@pytest.mark.slow
 def test_frontier_on_a_trillion_packages_is_traced_and_plotted(tmp_path):
     """10^12 packages cannot be listed: the frontier still is exact, and no sampled deal lies beyond it."""
     import numpy as np
