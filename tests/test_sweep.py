@@ -294,14 +294,9 @@ def test_a_point_between_two_stopped_solves_gets_a_feasible_deal_and_a_true_boun
         assert inferred.mip_gap <= max(ra.mip_gap, rb.mip_gap) + 1e-9
 
 
-def test_an_oversized_sweep_is_refused_with_its_count_before_memory_grows(tmp_path):
-    """One Sweeps row from 0 to 1e12 by 1 took 1.7 GB in 30 s with no message."""
-    import tracemalloc
-
+def _bonn_with_a_trillion_points(tmp_path):
+    """Bonn whose first Sweeps row runs from 0 to 1e12 by 1."""
     from openpyxl import load_workbook
-
-    from planner.analysis.sweep import MAX_POINTS, parse_values
-    from planner.analysis.sweeps_sheet import read_studies
 
     case = tmp_path / "bonn1978.xlsx"
     wb = load_workbook(ROOT / "spreadsheets" / "bonn1978.xlsx")
@@ -310,6 +305,17 @@ def test_an_oversized_sweep_is_refused_with_its_count_before_memory_grows(tmp_pa
     for column, value in (("from", 0), ("to", 1e12), ("step", 1)):
         ws.cell(row=2, column=headers.index(column) + 1, value=value)
     wb.save(case)
+    return case
+
+
+def test_an_oversized_sweep_is_refused_with_its_count_before_memory_grows(tmp_path):
+    """One Sweeps row from 0 to 1e12 by 1 took 1.7 GB in 30 s with no message."""
+    import tracemalloc
+
+    from planner.analysis.sweep import MAX_POINTS, parse_values
+    from planner.analysis.sweeps_sheet import read_studies
+
+    case = _bonn_with_a_trillion_points(tmp_path)
     instance = planner.read_instance(case)
     tracemalloc.start()
     try:
@@ -328,15 +334,7 @@ def test_an_oversized_sweep_is_refused_with_its_count_before_memory_grows(tmp_pa
 
 @pytest.mark.slow
 def test_the_command_line_refuses_oversized_and_unbounded_sweeps(tmp_path, cli):
-    from openpyxl import load_workbook
-
-    case = tmp_path / "bonn1978.xlsx"
-    wb = load_workbook(ROOT / "spreadsheets" / "bonn1978.xlsx")
-    ws = wb["Sweeps"]
-    headers = [c.value for c in ws[1]]
-    for column, value in (("from", 0), ("to", 1e12), ("step", 1)):
-        ws.cell(row=2, column=headers.index(column) + 1, value=value)
-    wb.save(case)
+    case = _bonn_with_a_trillion_points(tmp_path)
     proc = cli("sweep", case, "--no-figures")
     assert proc.returncode == 2 and "1,000,000,000,001 points" in proc.stderr and "Traceback" not in proc.stderr
     grid = cli("sweep", ROOT / "spreadsheets" / "bonn1978.xlsx", "--param", "Sides[US].budget", "--values", "0:1000:1",

@@ -166,10 +166,8 @@ class _Checker:
         run = built.run()
         if not run.has_solution:
             return None
-        deal = built.deal()
-        if not evaluate(instance, deal).feasible:  # it held only within the solver's tolerance
-            deal = built.repriced(deal)
-        return deal if evaluate(instance, deal).feasible else None
+        deal, ev = built.judged(built.deal())
+        return deal if ev.feasible else None
 
 
 # -- budgets ------------------------------------------------------------------------------

@@ -143,10 +143,7 @@ def _lexicographic_max(built: BuiltModel, home: str, other: str) -> FrontierPoin
         built.set_params([(m.home_floor, m.home_row, -BIG)])
     if deal is None:
         return None
-    ev = evaluate(built.instance, deal)
-    if not ev.feasible:
-        deal = built.repriced(deal)
-        ev = evaluate(built.instance, deal)
+    deal, ev = built.judged(deal)
     return FrontierPoint(deal, ev.negotiator_utility[home], ev.negotiator_utility[other])
 
 

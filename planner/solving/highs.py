@@ -23,7 +23,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
 from .. import deadline
 from ..errors import SolverRefused
-from ..evaluate import Deal
+from ..evaluate import Deal, Evaluation, evaluate
 from ..formulation.coefficients import max_payment
 from ..formulation.rows import build_model
 from ..model import Instance
@@ -360,6 +360,15 @@ class BuiltModel:
         _, out = self.solve_package(dict(deal.package), **TIGHT)
         self.notes.append("the deal held only within the solver's tolerance; payments were priced again with tolerance 1e-9")
         return out if out is not None else deal
+
+    def judged(self, deal: Deal) -> tuple[Deal, Evaluation]:
+        """The deal and the evaluator's verdict on it; a deal the evaluator refuses (one that held only
+        within the solver's tolerance) is priced again first (:meth:`repriced`)."""
+        ev = evaluate(self.instance, deal)
+        if not ev.feasible:
+            deal = self.repriced(deal)
+            ev = evaluate(self.instance, deal)
+        return deal, ev
 
 
 def _limits(m) -> tuple[list, list, list, list]:

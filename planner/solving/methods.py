@@ -203,10 +203,11 @@ def package_bounding(built: BuiltModel) -> Outcome:
     package's only deal is the package itself, and the evaluator checks it exactly.
     """
     from . import bounding
+    from .tree import starting_deal
 
     inst = built.instance
     grid, bounds = built.ranking()
-    best = _start(built)
+    best = starting_deal(built)
     exactly = _checked_exactly(built)
     for n, (row, bound) in enumerate(zip(grid, bounds)):
         package = bounding.as_package(inst, row)
@@ -223,14 +224,9 @@ def package_bounding(built: BuiltModel) -> Outcome:
         deal = Deal(package, {}, (0.0,) * len(inst.transfers)) if exactly else built.solve_package(package)[1]
         if deal is None:
             continue
-        ev = evaluate(inst, deal)
+        deal, ev = (deal, evaluate(inst, deal)) if exactly else built.judged(deal)
         if not ev.feasible:
-            if exactly:
-                continue
-            deal = built.repriced(deal)
-            ev = evaluate(inst, deal)
-            if not ev.feasible:
-                continue
+            continue
         value = objective_value(inst, ev.negotiator_utility, built.objective, built.home, built.ideal)
         if best is None or value > best[0]:
             best = (value, deal)
@@ -251,16 +247,6 @@ def _bounding_applies(instance: Instance, objective: str) -> bool:
     from . import bounding
 
     return bounding.applicable(instance, objective)
-
-
-def _start(built: BuiltModel) -> tuple[float, Deal] | None:
-    """The starting deal (for example the previous point of a sweep), when it is feasible here."""
-    if built.start is None:
-        return None
-    ev = evaluate(built.instance, built.start)
-    if not ev.feasible:
-        return None
-    return objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal), built.start
 
 
 def _win_margin(value: float, gap: float) -> float:
@@ -288,8 +274,8 @@ def package_tree(built: BuiltModel) -> Outcome:
     """Branch and bound over partial packages (:mod:`planner.solving.tree`); HiGHS checks the complete ones.
 
     1. The local search's best packages (:mod:`planner.solving.heuristics`, at most a tenth
-       of the time) start a tree search; an exhausted tree proves its best deal optimal (or
-       that there is none).
+       of the time, when there are more than :data:`SEARCH_ABOVE` packages) start a tree
+       search; an exhausted tree proves its best deal optimal (or that there is none).
     2. A tree that would not finish in time (judged once 5 % of the time has passed, from the
        share of packages it has settled) hands its best deal to trees over neighbourhoods
        (:func:`~planner.solving.tree.search_neighbourhoods`) for a quarter of the time left;
@@ -318,7 +304,9 @@ def _package_tree(built: BuiltModel) -> Outcome:
 
     tree = PackageTree(built.instance, built.objective, built.home)
     time_left = built.remaining()
-    starts = starting_packages(tree, stop=lambda: built.remaining() < (1 - HEURISTIC_SHARE) * time_left)
+    starts = []
+    if math.prod(max(1, len(o)) for o in tree.options) > SEARCH_ABOVE:
+        starts = starting_packages(tree, stop=lambda: built.remaining() < (1 - HEURISTIC_SHARE) * time_left)
     found = search_tree(built, tree, patience=FIRST_PATIENCE * time_left, starts=starts)
     bounds = [found.bound]
     if not found.exhausted and found.best is not None:
@@ -347,6 +335,8 @@ def _package_tree(built: BuiltModel) -> Outcome:
     return Outcome("optimal" if optimal else "feasible", best.deal, gap)
 
 
+SEARCH_ABOVE = 200_000
+"""Packages beyond which the local search looks for starting deals; below, the tree alone is quicker."""
 HEURISTIC_SHARE = 0.1
 """Most share of the time limit the local search for starting packages may take."""
 FIRST_PATIENCE = 0.05

@@ -346,17 +346,12 @@ def search_tree(built, tree: PackageTree, patience: float | None = None, best: t
 
     checked = 0
     if best is None:
-        best = _start(built)
+        best = starting_deal(built)
     else:
         starts = ()
     for picks in starts[:START_CHECKS]:
-        package = tree.package(picks)
-        if built.package_key(package) in built.excluded:
-            continue
-        checked += 1
-        found = _checked_value(built, package)
-        if found is not None and (best is None or found[0] > best[0]):
-            best = found
+        best, check = _better_of(built, tree, picks, best)
+        checked += check
     weight = 1.0 / np.cumprod([1.0] + [max(1, len(o)) for o in tree.options])  # one node's share of the packages, per level
     stack = [tree.root()]
     nodes, resolved = 0, 0.0
@@ -384,13 +379,8 @@ def search_tree(built, tree: PackageTree, patience: float | None = None, best: t
                     stack.append(block.rows(slice(n, None)))  # open when the time is up
                     break
                 resolved += weight[tree.depth]
-                package = tree.package(picks)
-                if built.package_key(package) in built.excluded:
-                    continue
-                checked += 1
-                found = _checked_value(built, package)
-                if found is not None and (best is None or found[0] > best[0]):
-                    best = found
+                best, check = _better_of(built, tree, picks, best)
+                checked += check
             continue
         width = max(1, len(tree.options[block.level]))
         size = max(1, CELLS // (groups * len(tree.thetas) * width))
@@ -445,7 +435,7 @@ def _threshold(built, best: tuple[float, Deal] | None) -> float | None:
     return best[0] + max(1e-9, built.mip_gap) * max(1.0, abs(best[0]))
 
 
-def _start(built) -> tuple[float, Deal] | None:
+def starting_deal(built) -> tuple[float, Deal] | None:
     """The starting deal (for example the previous point of a sweep), when it is feasible here."""
     if built.start is None:
         return None
@@ -455,15 +445,25 @@ def _start(built) -> tuple[float, Deal] | None:
     return objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal), built.start
 
 
+def _better_of(built, tree: PackageTree, picks: np.ndarray,
+               best: tuple[float, Deal] | None) -> tuple[tuple[float, Deal] | None, int]:
+    """The better of ``best`` and the complete package ``picks`` checked by HiGHS, and how many
+    packages were checked (0 for a package already reported, ``built.excluded``)."""
+    package = tree.package(picks)
+    if built.package_key(package) in built.excluded:
+        return best, 0
+    found = _checked_value(built, package)
+    if found is not None and (best is None or found[0] > best[0]):
+        return found, 1
+    return best, 1
+
+
 def _checked_value(built, package: dict[str, str]) -> tuple[float, Deal] | None:
     """The best deal with the package fixed and its value, when there is one that the evaluator accepts."""
     _, deal = built.solve_package(package)
     if deal is None:
         return None
-    ev = evaluate(built.instance, deal)
+    deal, ev = built.judged(deal)
     if not ev.feasible:
-        deal = built.repriced(deal)
-        ev = evaluate(built.instance, deal)
-        if not ev.feasible:
-            return None
+        return None
     return objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal), deal
