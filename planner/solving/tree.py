@@ -352,7 +352,8 @@ def search_tree(built, tree: PackageTree, patience: float | None = None, best: t
     for picks in starts[:START_CHECKS]:
         best, check = _better_of(built, tree, picks, best)
         checked += check
-    weight = 1.0 / np.cumprod([1.0] + [max(1, len(o)) for o in tree.options])  # one node's share of the packages, per level
+    with np.errstate(over="ignore"):  # beyond 1e308 packages a node's share is 0
+        weight = 1.0 / np.cumprod([1.0] + [max(1, len(o)) for o in tree.options])  # one node's share, per level
     stack = [tree.root()]
     nodes, resolved = 0, 0.0
     groups = max(1, len(built.instance.groups))
