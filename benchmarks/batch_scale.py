@@ -5,7 +5,7 @@
 Writes ``--count`` generated random instances (``planner.generate.random_instance`` with
 ``--shape`` issues, options and groups a side, seeds 1..count; table-form JSON) into a
 folder, then runs ``planner batch FOLDER --out OUT --jobs JOBS -q`` as a user would, in a
-process of its own. Every half second it reads how many instances the batch has recorded
+process of its own. Every quarter of a second it reads how many instances the batch has recorded
 (the lines of ``manifest.journal``) and the resident memory of the batch process and of its
 workers. Then it runs the same command again, which must skip every instance.
 

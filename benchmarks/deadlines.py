@@ -4,9 +4,8 @@
 
 Writes the large generated instance (``planner generate --kind random --size large``: 60
 issues of 8 options, 500 groups a side) as a workbook and as JSON, and 10,000 issues of 2
-options with 5 groups a side as JSON, then runs ``planner solve FILE --time-limit S
---no-workbook --json -`` in this process (``planner.cli.main``, as the tests do) with several
-limits, each in a fresh process as a user would (``python -m planner solve FILE --time-limit
+options with 5 groups a side as JSON, then solves each with several limits, each run in a
+fresh process as a user would (``python -m planner solve FILE --time-limit
 S --no-workbook --json -``). Printed per run: the limit, the seconds from starting the process
 to its end (Python's start-up included), how far past the limit that is, the status and the
 note that says where the time ran out.

@@ -1,4 +1,4 @@
-"""Frontier time: epsilon-constraint MIPs against full enumeration, and on 10^12 packages.
+"""Frontier time: the planner's frontier (by the package tree) against full enumeration, and on 10^12 packages.
 
     python benchmarks/frontier.py
 

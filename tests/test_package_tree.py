@@ -54,7 +54,7 @@ def test_the_time_limit_is_honoured_with_an_honest_status(method):
 
 
 @pytest.mark.slow
-def test_the_tree_proves_what_the_mip_cannot_in_the_same_time():
+def test_the_tree_proves_a_generated_16x5x40_with_a_deal_at_least_the_mips():
     """Generated 16x5x40 (seed 2): the tree proves it within 30 s; its deal is at least the MIP's."""
     inst = random_instance(16, 5, 40, 2)
     tree = planner.solve(inst, time_limit=30, options=SolveOptions(method="tree"))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..evaluate import SUPPORT_TOLERANCE, Deal, evaluate
+from ..evaluate import SUPPORT_TOLERANCE, Deal
 from ..model import Instance
 from ..result import Result
 from ..solving.highs import TIGHT, BuiltModel
@@ -116,8 +116,8 @@ def _frontier_by_tree(instance: Instance, home: str, other: str, delta: float, m
                        options=options)
         if second.status != "optimal":
             return Frontier(home, other, tuple(points), False)
-        ev = evaluate(instance, second.deal)
-        point = FrontierPoint(second.deal, ev.negotiator_utility[home], ev.negotiator_utility[other])
+        utility = second.evaluation.negotiator_utility  # a floor changes no utility
+        point = FrontierPoint(second.deal, utility[home], utility[other])
         if points and point.other_utility <= points[-1].other_utility:
             return Frontier(home, other, tuple(points), False)
         points.append(point)

@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -160,7 +161,7 @@ def xml_domain(path: Path) -> Domain:
 
 def _distinct(path: Path, issues: dict[str, list[str]]) -> None:
     for issue, values in issues.items():
-        twice = sorted({v for v in values if values.count(v) > 1})
+        twice = sorted(v for v, n in Counter(values).items() if n > 1)
         if twice:
             raise _error(path, "each value of an issue once", ", ".join(map(repr, twice)) + " twice", f"issue {issue!r}")
 

@@ -45,7 +45,8 @@ def add_support_cuts(built: BuiltModel, seconds: float) -> tuple[int, float | No
         return 0, None
     keys = list(m.OPTIONS)
     issue_ids = [i.id for i in inst.issues]
-    issue_of = np.array([issue_ids.index(i) for i, _ in keys])
+    position = {i: k for k, i in enumerate(issue_ids)}
+    issue_of = np.array([position[i] for i, _ in keys])
     parts = {g: support_cut_parts(m, inst, g) for g in voters}
     values = np.array([[parts[g][0][k] for k in keys] for g in voters])
     least = np.array([parts[g][2] for g in voters])

@@ -39,10 +39,9 @@ INFEASIBLE = -1e200
 """Scores below this (times one plus the shortfall) mark packages the relaxation deems unratifiable."""
 
 
-def starting_packages(tree: PackageTree, extra: list[np.ndarray] = (), kicks: int = KICKS,
-                      stop: Callable[[], bool] = lambda: False) -> list[np.ndarray]:
-    """Local optima of the ascent from every start (and from ``extra`` packages, rows of picks),
-    then of up to ``kicks`` perturbations of the best one; those the relaxation deems ratifiable, best first, distinct.
+def starting_packages(tree: PackageTree, stop: Callable[[], bool] = lambda: False) -> list[np.ndarray]:
+    """Local optima of the ascent from every start, then of up to :data:`KICKS` perturbations of the best
+    one; those the relaxation deems ratifiable, best first, distinct.
     ``stop`` ends the search early when it says so (checked between moves)."""
     found: dict[tuple, float] = {}
 
@@ -52,13 +51,13 @@ def starting_packages(tree: PackageTree, extra: list[np.ndarray] = (), kicks: in
             found[tuple(int(j) for j in picks)] = value
         return picks, value
 
-    best = max((climb(start) for start in [_mixed(tree, mix) for mix in MIXES] + list(extra)),
+    best = max((climb(start) for start in [_mixed(tree, mix) for mix in MIXES]),
                key=lambda found_: found_[1], default=None)
     rng = np.random.default_rng(0)
     sizes = np.array([len(o) for o in tree.options])
     movable = np.flatnonzero(sizes > 1)
     stalled = 0
-    for _ in range(kicks if best is not None and len(movable) else 0):
+    for _ in range(KICKS if best is not None and len(movable) else 0):
         if stalled >= STALL or stop():
             break
         stalled += 1

@@ -317,8 +317,6 @@ class Search:
     best: tuple[float, Deal] | None
     bound: float  # no deal the search has not seen is worth more (-inf: none is left)
     exhausted: bool
-    nodes: int  # partial packages bounded
-    checked: int  # complete packages solved with the package fixed
     resolved: float  # the share of all packages the search has settled
 
 
@@ -344,24 +342,22 @@ def search_tree(built, tree: PackageTree, patience: float | None = None, best: t
     def left() -> float:
         return built.remaining() + offset
 
-    checked = 0
     if best is None:
         best = starting_deal(built)
     else:
         starts = ()
     for picks in starts[:START_CHECKS]:
-        best, check = _better_of(built, tree, picks, best)
-        checked += check
+        best = _better_of(built, tree, picks, best)
     with np.errstate(over="ignore"):  # beyond 1e308 packages a node's share is 0
         weight = 1.0 / np.cumprod([1.0] + [max(1, len(o)) for o in tree.options])  # one node's share, per level
     stack = [tree.root()]
-    nodes, resolved = 0, 0.0
+    resolved = 0.0
     groups = max(1, len(built.instance.groups))
     while stack:
         spent = began - left()
         if left() <= 0.05 or patience is not None and spent > patience and spent / max(resolved, 1e-12) > began:
             bound = max(float(b.bound.max()) for b in stack if len(b))
-            return Search(best, bound if best is None else max(bound, best[0]), False, nodes, checked, resolved)
+            return Search(best, bound if best is None else max(bound, best[0]), False, resolved)
         block = stack.pop()
         threshold = _threshold(built, best)
         if threshold is not None and block.level < tree.depth:
@@ -380,8 +376,7 @@ def search_tree(built, tree: PackageTree, patience: float | None = None, best: t
                     stack.append(block.rows(slice(n, None)))  # open when the time is up
                     break
                 resolved += weight[tree.depth]
-                best, check = _better_of(built, tree, picks, best)
-                checked += check
+                best = _better_of(built, tree, picks, best)
             continue
         width = max(1, len(tree.options[block.level]))
         size = max(1, CELLS // (groups * len(tree.thetas) * width))
@@ -389,11 +384,10 @@ def search_tree(built, tree: PackageTree, patience: float | None = None, best: t
             stack.extend(block.rows(slice(s, s + size)) for s in reversed(range(0, len(block), size)))
             continue
         child = tree.children(block, threshold)
-        nodes += len(child)
         resolved += (len(block) * width - len(child)) * weight[block.level + 1]
         if len(child):
             stack.append(child)
-    return Search(best, -np.inf if best is None else best[0], True, nodes, checked, 1.0)
+    return Search(best, -np.inf if best is None else best[0], True, 1.0)
 
 
 NEIGHBOURHOOD = 8
@@ -414,7 +408,6 @@ def search_neighbourhoods(built, best: tuple[float, Deal], seconds: float) -> tu
     until = built.remaining() - seconds
     rng = np.random.default_rng(0)
     size = NEIGHBOURHOOD
-    index = {i.id: k for k, i in enumerate(inst.issues)}
     while built.remaining() - until > 0.1 and size >= 1:
         chosen = dict(best[1].package)
         free = set(rng.choice(len(inst.issues), size=min(size, len(inst.issues)), replace=False).tolist())
@@ -424,7 +417,7 @@ def search_neighbourhoods(built, best: tuple[float, Deal], seconds: float) -> tu
         if found.best is not None and found.best[0] > best[0]:
             best = found.best
         size = size + 1 if found.exhausted else size - 1
-        if size >= len(index):
+        if size >= len(inst.issues):
             break
     return best
 
@@ -446,17 +439,14 @@ def starting_deal(built) -> tuple[float, Deal] | None:
     return objective_value(built.instance, ev.negotiator_utility, built.objective, built.home, built.ideal), built.start
 
 
-def _better_of(built, tree: PackageTree, picks: np.ndarray,
-               best: tuple[float, Deal] | None) -> tuple[tuple[float, Deal] | None, int]:
-    """The better of ``best`` and the complete package ``picks`` checked by HiGHS, and how many
-    packages were checked (0 for a package already reported, ``built.excluded``)."""
+def _better_of(built, tree: PackageTree, picks: np.ndarray, best: tuple[float, Deal] | None) -> tuple[float, Deal] | None:
+    """The better of ``best`` and the complete package ``picks`` checked by HiGHS (a package already
+    reported, in ``built.excluded``, is skipped)."""
     package = tree.package(picks)
     if built.package_key(package) in built.excluded:
-        return best, 0
+        return best
     found = _checked_value(built, package)
-    if found is not None and (best is None or found[0] > best[0]):
-        return found, 1
-    return best, 1
+    return found if found is not None and (best is None or found[0] > best[0]) else best
 
 
 def _checked_value(built, package: dict[str, str]) -> tuple[float, Deal] | None:
